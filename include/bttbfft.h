@@ -1,0 +1,148 @@
+/*
+ * bttbfft.h -- the public C interface of bttbfft.
+ *
+ * An in-place radix-2 Cooley-Tukey FFT (explicit bit-reversal permutation followed by log2(n)
+ * butterfly passes), Bluestein's chirp-z algorithm on top of it for lengths that are not powers
+ * of two, real transforms through a half-length complex transform, and (further below) a
+ * zero-padded circulant-embedding convolver for Toeplitz and BTTB products.
+ *
+ * Conventions
+ * -----------
+ * Data layout: complex numbers are interleaved (re, im) pairs of double (BTTB_F64) or float
+ *   (BTTB_F32), i.e. C99 `double complex` / `float complex` or std::complex<T>.  Only the natural
+ *   alignment of the scalar type is required; no stricter alignment is assumed.
+ * Direction: BTTB_FORWARD computes  X[k] = sum_j x[j] * exp(-2*pi*i*j*k/n)   (numpy's sign),
+ *            BTTB_BACKWARD computes x[j] = sum_k X[k] * exp(+2*pi*i*j*k/n).
+ * Scaling: transforms are unnormalised; every execute function multiplies its result by `scale`
+ *   (pass 1.0 for none, 1.0/n for numpy's default inverse, 1/sqrt(n) for "ortho").  The scale is
+ *   folded into the last pass, it costs no extra sweep over the data.
+ * Sizes: every size is a size_t; strides and distances are ptrdiff_t counted in elements (complex
+ *   elements for complex data, scalars for real data).  All size arithmetic is checked for
+ *   overflow; an overflowing size yields BTTB_EOVERFLOW, never a short allocation.
+ * Work space: execute functions never allocate.  A plan reports how many bytes of scratch an
+ *   execute call needs (bttb_plan_work_size); pass a buffer of at least that size (8-byte aligned;
+ *   NULL is accepted when the size is 0).  Each concurrent call needs its own work buffer.
+ * Thread safety: a plan is immutable after bttb_plan_create returns.  Any number of threads may
+ *   execute the same plan at the same time on different data (each with its own work buffer).
+ *   Creating and destroying plans is thread-safe with respect to other plans.
+ * Aliasing: `in` and `out` may be the same pointer (in-place) where a function says so; partially
+ *   overlapping buffers are not allowed.  Inputs declared const are never written.
+ */
+#ifndef BTTBFFT_H
+#define BTTBFFT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BTTB_VERSION_MAJOR 0
+#define BTTB_VERSION_MINOR 1
+#define BTTB_VERSION_PATCH 0
+
+/* Error codes.  Every function that can fail returns one; 0 is success. */
+typedef enum bttb_status {
+    BTTB_OK = 0,
+    BTTB_EINVAL = 1,     /* invalid argument: NULL pointer, unknown flag, direction or precision */
+    BTTB_ESIZE = 2,      /* invalid size: zero, or not a power of two where one is required    */
+    BTTB_EOVERFLOW = 3,  /* a size or byte count overflows size_t / ptrdiff_t                    */
+    BTTB_ENOMEM = 4,     /* memory allocation failed (plan creation only)                        */
+    BTTB_EKIND = 5,      /* the plan is of the wrong kind or precision for this call            */
+    BTTB_ESHAPE = 6      /* inconsistent shapes (convolver)                                      */
+} bttb_status;
+
+/* A static, human-readable description of a status code (never NULL, also for unknown codes). */
+const char *bttb_strerror(int status);
+
+/* Version string "MAJOR.MINOR.PATCH". */
+const char *bttb_version(void);
+
+/* Name of the SIMD instruction set selected at run time: "avx512", "avx2", "sse2" or "scalar". */
+const char *bttb_simd_name(void);
+
+typedef enum bttb_precision { BTTB_F64 = 0, BTTB_F32 = 1 } bttb_precision;
+
+typedef enum bttb_direction { BTTB_FORWARD = -1, BTTB_BACKWARD = 1 } bttb_direction;
+
+typedef enum bttb_kind {
+    BTTB_C2C = 0,   /* complex <-> complex of length n                                      */
+    BTTB_R2C = 1    /* real n <-> n/2+1 complex (Hermitian half); serves r2c and c2r alike  */
+} bttb_kind;
+
+/* ---------------------------------------------------------------------------------------------
+ * FFT plans
+ * ------------------------------------------------------------------------------------------- */
+typedef struct bttb_plan bttb_plan;
+
+/* Create a plan for transforms of length n >= 1.  Powers of two run on the radix-2 core directly;
+ * other lengths use Bluestein's algorithm on a radix-2 transform of length >= 2n-1.  Twiddles and
+ * chirps are computed from exactly reduced angles (no recurrences).  flags must be 0 (reserved).
+ * On failure *plan is set to NULL. */
+bttb_status bttb_plan_create(bttb_plan **plan, bttb_kind kind, size_t n, bttb_precision precision,
+                             unsigned flags);
+
+/* Free a plan.  NULL is accepted and ignored. */
+void bttb_plan_destroy(bttb_plan *plan);
+
+/* Queries (plan must not be NULL). */
+size_t bttb_plan_length(const bttb_plan *plan);        /* n                                      */
+bttb_kind bttb_plan_kind(const bttb_plan *plan);
+bttb_precision bttb_plan_precision(const bttb_plan *plan);
+size_t bttb_plan_work_size(const bttb_plan *plan);     /* bytes of scratch per execute call      */
+size_t bttb_plan_memory(const bttb_plan *plan);        /* bytes held by the plan                 */
+
+/* Complex transform, out-of-place or in-place (in == out).  in, out: n complex elements. */
+bttb_status bttb_execute_c2c(const bttb_plan *plan, const void *in, void *out, int direction,
+                             double scale, void *work);
+
+/* Many in-place complex transforms: transform t (0 <= t < howmany) has element j at
+ * data + t*dist + j*stride (complex elements; negative values allowed).  stride == 1 gives
+ * contiguous rows; dist == 1 with stride >= howmany gives columns, which are transformed several
+ * at a time.  The transforms must not overlap each other. */
+bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int direction, double scale,
+                                  size_t howmany, ptrdiff_t stride, ptrdiff_t dist, void *work);
+
+/* Real-to-complex: in holds n reals, out receives the n/2+1 non-negative-frequency outputs.
+ * in may alias out (in place: the buffer holds 2*(n/2+1) reals). */
+bttb_status bttb_execute_r2c(const bttb_plan *plan, const void *in, void *out, double scale,
+                             void *work);
+
+/* Complex-to-real (inverse of r2c up to the factor n): in holds n/2+1 complex values of a
+ * Hermitian spectrum (the imaginary parts of in[0] and, for even n, in[n/2] are ignored);
+ * out receives n reals.  in is not modified unless in == out (in place is allowed). */
+bttb_status bttb_execute_c2r(const bttb_plan *plan, const void *in, void *out, double scale,
+                             void *work);
+
+/* Many contiguous real transforms: row t of the input starts at in + t*idist, row t of the output
+ * at out + t*odist (in elements of the respective type: reals or complex). */
+bttb_status bttb_execute_r2c_many(const bttb_plan *plan, const void *in, void *out, double scale,
+                                  size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work);
+bttb_status bttb_execute_c2r_many(const bttb_plan *plan, const void *in, void *out, double scale,
+                                  size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work);
+
+/* ---------------------------------------------------------------------------------------------
+ * Radix-2 primitives
+ * ------------------------------------------------------------------------------------------- */
+
+/* In-place bit-reversal permutation of n elements (n a power of two) of elem_size bytes each,
+ * element j at (char*)data + j*stride_bytes.  Any element size is accepted. */
+bttb_status bttb_bit_reverse(void *data, size_t n, size_t elem_size, ptrdiff_t stride_bytes);
+
+/* Smallest power of two >= n (n >= 1) in *out; BTTB_EOVERFLOW if it does not fit in size_t. */
+bttb_status bttb_next_pow2(size_t n, size_t *out);
+
+/* 1 if n is a power of two (n >= 1), else 0. */
+int bttb_is_pow2(size_t n);
+
+/* ---------------------------------------------------------------------------------------------
+ * Convolver (zero-padded circulant embedding) -- declared below by the convolver section.
+ * ------------------------------------------------------------------------------------------- */
+/* BEGIN CONVOLVER */
+/* END CONVOLVER */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BTTBFFT_H */
