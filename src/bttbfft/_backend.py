@@ -1,0 +1,68 @@
+"""Backend selection and the primitive contract both backends implement.
+
+Everything users call (argument checking, dtype rules, axes, n/s, norms, ``out=``, ``workers``,
+modes and boundaries) lives in plain Python modules shared by both backends.  Those modules call
+only the primitives below, so the compiled backend (``bttbfft._core`` and ``bttbfft._conv_core``,
+Cython over the C core) and the pure-Python backend (``bttbfft._fallback`` and
+``bttbfft._fallback_conv``, NumPy array operations with their own radix-2 FFT) behave the same.
+
+FFT primitives (module ``fft``)
+-------------------------------
+All lengths ``n >= 1`` are accepted (powers of two go to the radix-2 core, other lengths use
+Bluestein's algorithm built on it).  Transforms are unnormalised (forward sign -1 as numpy), and the
+result is multiplied by ``scale`` (a Python float, 1.0 for none).  Callers have already validated
+every argument: dtypes are exactly complex64/complex128 (or float32/float64 for real input), axes
+are non-negative and in range, arrays are non-empty along the transform axis.  Primitives may
+release the GIL; they may be called from several threads at once.
+
+``c2c_inplace(x, axis, inverse, scale) -> None``
+    Transform the writeable complex array ``x`` in place along ``axis``.  ``x`` may have any
+    strides (including negative and non-contiguous ones).
+``r2c(x, axis, scale) -> ndarray``
+    Real-to-complex transform of the float32/float64 array ``x`` along ``axis``: a new complex
+    array with ``shape[axis] == n // 2 + 1`` (``n = x.shape[axis]``).  ``x`` is not modified.
+``c2r(x, n, axis, scale) -> ndarray``
+    Complex-to-real inverse transform: ``x.shape[axis] == n // 2 + 1``; the imaginary parts of the
+    zero-frequency term (and of the Nyquist term for even ``n``) are ignored, as numpy.fft.irfft
+    does.  Returns a new real array with ``shape[axis] == n``.  ``x`` is not modified.
+``bit_reverse_inplace(x, axis) -> None``
+    Bit-reversal permutation of the writeable array ``x`` (any dtype, any strides) along ``axis``,
+    whose length is a power of two.
+``name``: ``"c"`` or ``"python"``.
+
+Convolution primitives (module ``conv``): see the docstring of ``bttbfft._fallback_conv``.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+
+__all__ = ["name", "fft", "conv"]
+
+
+def _truthy(value):
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _load():
+    if _truthy(os.environ.get("BTTBFFT_PURE_PYTHON")):
+        from . import _fallback as f, _fallback_conv as c
+        return "python", f, c
+    try:
+        from . import _core as f, _conv_core as c
+    except ImportError as exc:  # extension not built, or built for another interpreter
+        if _truthy(os.environ.get("BTTBFFT_REQUIRE_EXTENSION")):
+            raise ImportError(
+                "BTTBFFT_REQUIRE_EXTENSION is set but the compiled extension of bttbfft cannot be "
+                f"imported: {exc}") from exc
+        warnings.warn(
+            f"bttbfft: the compiled extension could not be imported ({exc}); using the "
+            "pure-Python fallback, which is correct but much slower. Reinstall with a C compiler "
+            "available, or set BTTBFFT_PURE_PYTHON=1 to select the fallback silently.",
+            RuntimeWarning, stacklevel=3)
+        from . import _fallback as f, _fallback_conv as c
+        return "python", f, c
+    return "c", f, c
+
+
+name, fft, conv = _load()
