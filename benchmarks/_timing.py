@@ -1,0 +1,48 @@
+"""Shared timing helpers for the benchmark scripts: interleaved rounds, medians, ratios."""
+import time
+
+import numpy as np
+
+
+def calibrate(fn, target=2e-3, cap=100000):
+    """Number of calls of fn that take roughly `target` seconds (at least 1)."""
+    fn()
+    number = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= target or number >= cap:
+            return max(1, min(cap, int(number * target / max(dt, 1e-9))))
+        number *= 4
+
+
+def interleaved(contenders, rounds=9, target=2e-3, budget=None):
+    """Time every contender round-robin (one timing of each per round), return medians.
+
+    contenders: dict name -> zero-argument callable.  Each round times every contender once
+    (`number` calls, calibrated per contender), in the same process, one after the other, so slow
+    phases of a shared, noisy machine hit all of them alike.  Returns dict name -> median seconds
+    per call.  A contender whose single call exceeds `budget` seconds is timed once and marked.
+    """
+    numbers = {k: calibrate(f, target) for k, f in contenders.items()}
+    samples = {k: [] for k in contenders}
+    for _ in range(rounds):
+        for k, f in contenders.items():
+            number = numbers[k]
+            t0 = time.perf_counter()
+            for _ in range(number):
+                f()
+            samples[k].append((time.perf_counter() - t0) / number)
+            if budget is not None and samples[k][-1] > budget:
+                numbers[k] = 1
+    return {k: float(np.median(v)) for k, v in samples.items()}
+
+
+def gflops(n, seconds, real=False):
+    """GFLOPS in the 5 n log2(n) convention (half of it for real transforms)."""
+    flops = 5.0 * n * np.log2(max(n, 2))
+    if real:
+        flops /= 2
+    return flops / seconds / 1e9

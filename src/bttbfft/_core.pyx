@@ -1,0 +1,322 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""Compiled FFT backend: Cython over the C core (include/bttbfft.h).
+
+Implements the FFT primitive contract documented in ``bttbfft._backend``.  Every C call runs with
+the GIL released.  Plans are cached per (kind, length, precision) in a bounded, thread-safe cache;
+a plan is immutable once created, so threads share cached plans freely (each call brings its own
+work buffer).
+"""
+import threading
+
+import numpy as np
+
+cimport cython
+cimport numpy as cnp
+from libc.string cimport memset
+
+from bttbfft.cbttbfft cimport *
+
+cnp.import_array()
+
+name = "c"
+
+#: Bounds of the plan cache: at most this many plans, holding at most this many bytes.
+PLAN_CACHE_MAX_PLANS = 64
+PLAN_CACHE_MAX_BYTES = 256 * 1024 * 1024
+
+cdef enum:
+    MAXDIM = 64      # NPY_MAXDIMS of numpy 2
+
+
+def _raise_status(int status, what):
+    msg = bttb_strerror(status).decode("ascii", "replace")
+    if status == BTTB_ENOMEM:
+        raise MemoryError(f"{what}: {msg}")
+    raise ValueError(f"{what}: {msg}")
+
+
+cdef class Plan:
+    """An immutable C FFT plan (length n, kind C2C or R2C, precision F64 or F32)."""
+    cdef bttb_plan *p
+    cdef readonly size_t n
+    cdef readonly int kind
+    cdef readonly int precision
+    cdef readonly size_t work_size
+    cdef readonly size_t nbytes
+
+    def __cinit__(self, int kind, size_t n, int precision):
+        cdef bttb_status st
+        self.p = NULL
+        with nogil:
+            st = bttb_plan_create(&self.p, <bttb_kind>kind, n, <bttb_precision>precision, 0)
+        if st != BTTB_OK:
+            _raise_status(st, f"cannot plan a transform of length {n}")
+        self.n = n
+        self.kind = kind
+        self.precision = precision
+        self.work_size = bttb_plan_work_size(self.p)
+        self.nbytes = bttb_plan_memory(self.p)
+
+    def __dealloc__(self):
+        bttb_plan_destroy(self.p)   # accepts NULL
+
+    def __repr__(self):
+        kind = "c2c" if self.kind == BTTB_C2C else "r2c"
+        prec = "f64" if self.precision == BTTB_F64 else "f32"
+        return f"<bttbfft plan {kind} n={self.n} {prec} ({self.nbytes} bytes)>"
+
+    cdef object work(self):
+        """A fresh scratch buffer for one execute call (None when the plan needs none)."""
+        if self.work_size == 0:
+            return None
+        return np.empty((self.work_size + 7) // 8, dtype=np.float64)
+
+
+cdef dict _cache = {}
+cdef size_t _cache_bytes = 0
+_cache_lock = threading.Lock()
+
+
+cdef Plan get_plan(int kind, size_t n, int precision):
+    global _cache_bytes
+    key = (n << 2) | (kind << 1) | precision
+    cdef Plan plan = _cache.get(key)
+    if plan is not None:
+        return plan
+    plan = Plan(kind, n, precision)           # outside the lock: creation may take a while
+    with _cache_lock:
+        existing = _cache.get(key)
+        if existing is not None:
+            return <Plan>existing
+        _cache[key] = plan
+        _cache_bytes += plan.nbytes
+        # Evict the oldest entries (insertion order) beyond the bounds; a plan still in use by
+        # another thread stays alive through that thread's reference.
+        while len(_cache) > 1 and (len(_cache) > PLAN_CACHE_MAX_PLANS
+                                   or _cache_bytes > PLAN_CACHE_MAX_BYTES):
+            old_key = next(iter(_cache))
+            if old_key == key:
+                break
+            _cache_bytes -= (<Plan>_cache.pop(old_key)).nbytes
+    return plan
+
+
+def plan(kind, n, precision):
+    """The cached plan for (kind "c2c"/"r2c", length n, precision "f64"/"f32")."""
+    k = {"c2c": BTTB_C2C, "r2c": BTTB_R2C}[kind]
+    p = {"f64": BTTB_F64, "f32": BTTB_F32}[precision]
+    return get_plan(k, n, p)
+
+
+def plan_cache_info():
+    """(number of cached plans, bytes they hold)."""
+    with _cache_lock:
+        return len(_cache), _cache_bytes
+
+
+def clear_plan_cache():
+    """Drop every cached plan (plans in use elsewhere stay alive until released)."""
+    global _cache_bytes
+    with _cache_lock:
+        _cache.clear()
+        _cache_bytes = 0
+
+
+def simd_name():
+    """The SIMD instruction set the C core selected at run time."""
+    return bttb_simd_name().decode("ascii")
+
+
+def version():
+    """Version of the C core."""
+    return bttb_version().decode("ascii")
+
+
+cdef inline void *_ptr(object buf):
+    if buf is None:
+        return NULL
+    return cnp.PyArray_DATA(<cnp.ndarray>buf)
+
+
+cdef int _precision_of(cnp.ndarray x) except -1:
+    cdef int t = cnp.PyArray_TYPE(x)
+    if t == cnp.NPY_CDOUBLE or t == cnp.NPY_DOUBLE:
+        return BTTB_F64
+    if t == cnp.NPY_CFLOAT or t == cnp.NPY_FLOAT:
+        return BTTB_F32
+    raise TypeError(f"unsupported dtype {x.dtype} for the C core")
+
+
+cdef bttb_status _c2c_lines(const bttb_plan *p, char *base, int nd, const Py_ssize_t *shape,
+                            const Py_ssize_t *strides, ptrdiff_t stride, size_t howmany,
+                            ptrdiff_t dist, int direction, double scale, void *work) noexcept nogil:
+    """Run bttb_execute_c2c_many at every position of the outer index (nd dims, byte strides)."""
+    cdef Py_ssize_t idx[MAXDIM]
+    cdef Py_ssize_t total = 1, t, off
+    cdef int i
+    cdef bttb_status st
+    for i in range(nd):
+        total *= shape[i]
+        idx[i] = 0
+    for t in range(total):
+        off = 0
+        for i in range(nd):
+            off += idx[i] * strides[i]
+        st = bttb_execute_c2c_many(p, base + off, direction, scale, howmany, stride, dist, work)
+        if st != BTTB_OK:
+            return st
+        i = nd - 1
+        while i >= 0:
+            idx[i] += 1
+            if idx[i] < shape[i]:
+                break
+            idx[i] = 0
+            i -= 1
+    return BTTB_OK
+
+
+def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
+    """Unnormalised complex FFT of the writeable complex array x along axis, in place, times scale."""
+    cdef int prec = _precision_of(x)
+    cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(x)
+    cdef int nd = cnp.PyArray_NDIM(x)
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(x)
+    cdef cnp.npy_intp *bstrides = cnp.PyArray_STRIDES(x)
+    cdef size_t n = <size_t>dims[axis]
+    cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
+    cdef Py_ssize_t oshape[MAXDIM]
+    cdef Py_ssize_t ostrides[MAXDIM]
+    cdef int i, k, vec = -1, no = 0
+    cdef Py_ssize_t best = -1, s
+    cdef size_t howmany = 1
+    cdef ptrdiff_t dist = 0
+    cdef bttb_status st
+    cdef char *base = <char *>cnp.PyArray_DATA(x)
+    if cnp.PyArray_SIZE(x) == 0:
+        return
+    aligned = cnp.PyArray_ISALIGNED(x)
+    for i in range(nd):
+        if bstrides[i] % itemsize:
+            aligned = False
+    if not aligned:
+        # Strides that are not whole elements (rare: views into records): use a scratch copy.
+        tmp = np.array(x, copy=True, order="C")
+        c2c_inplace(tmp, axis, inverse, scale)
+        x[...] = tmp
+        return
+    cdef Plan plan = get_plan(BTTB_C2C, n, prec)
+    work = plan.work()
+    cdef void *w = _ptr(work)
+    # The "vector" dimension: the other dimension with the smallest non-trivial stride.  Adjacent
+    # columns (stride 1) are transformed together by the C core.
+    for i in range(nd):
+        if i == axis or dims[i] <= 1:
+            continue
+        s = bstrides[i] if bstrides[i] >= 0 else -bstrides[i]
+        if best < 0 or s < best:
+            best = s
+            vec = i
+    if vec >= 0:
+        howmany = <size_t>dims[vec]
+        dist = bstrides[vec] // itemsize
+    for i in range(nd):
+        if i == axis or i == vec or dims[i] <= 1:
+            continue
+        oshape[no] = dims[i]
+        ostrides[no] = bstrides[i]
+        no += 1
+    with nogil:
+        st = _c2c_lines(plan.p, base, no, oshape, ostrides, bstrides[axis] // itemsize,
+                        howmany, dist, direction, scale, w)
+    if st != BTTB_OK:
+        _raise_status(st, "complex FFT failed")
+
+
+@cython.wraparound(True)
+def r2c(cnp.ndarray x, Py_ssize_t axis, double scale):
+    """Real-to-complex FFT along axis: a new complex array with n//2+1 entries there."""
+    cdef int prec = _precision_of(x)
+    xm = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+    cdef cnp.ndarray xc = xm
+    cdef size_t n = <size_t>xm.shape[-1]
+    cdef size_t nh = n // 2 + 1
+    cdef size_t batch = <size_t>(xm.size // n) if n else 0
+    ctype = np.complex128 if prec == BTTB_F64 else np.complex64
+    cdef cnp.ndarray out = np.empty(xm.shape[:-1] + (nh,), dtype=ctype)
+    cdef Plan plan = get_plan(BTTB_R2C, n, prec)
+    work = plan.work()
+    cdef void *w = _ptr(work)
+    cdef const void *ip = cnp.PyArray_DATA(xc)
+    cdef void *op = cnp.PyArray_DATA(out)
+    cdef bttb_status st
+    with nogil:
+        st = bttb_execute_r2c_many(plan.p, ip, op, scale, batch, <ptrdiff_t>n, <ptrdiff_t>nh, w)
+    if st != BTTB_OK:
+        _raise_status(st, "real FFT failed")
+    return np.moveaxis(out, -1, axis)
+
+
+@cython.wraparound(True)
+def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale):
+    """Complex-to-real inverse FFT of the Hermitian half x (n//2+1 entries along axis)."""
+    cdef int prec = _precision_of(x)
+    xm = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+    cdef cnp.ndarray xc = xm
+    cdef size_t nh = <size_t>(n // 2 + 1)
+    cdef size_t batch = <size_t>(xm.size // nh)
+    rtype = np.float64 if prec == BTTB_F64 else np.float32
+    cdef cnp.ndarray out = np.empty(xm.shape[:-1] + (n,), dtype=rtype)
+    cdef Plan plan = get_plan(BTTB_R2C, <size_t>n, prec)
+    work = plan.work()
+    cdef void *w = _ptr(work)
+    cdef const void *ip = cnp.PyArray_DATA(xc)
+    cdef void *op = cnp.PyArray_DATA(out)
+    cdef bttb_status st
+    with nogil:
+        st = bttb_execute_c2r_many(plan.p, ip, op, scale, batch, <ptrdiff_t>nh, <ptrdiff_t>n, w)
+    if st != BTTB_OK:
+        _raise_status(st, "inverse real FFT failed")
+    return np.moveaxis(out, -1, axis)
+
+
+def bit_reverse_inplace(cnp.ndarray x, Py_ssize_t axis):
+    """In-place bit-reversal permutation of x (any dtype, any strides) along axis."""
+    cdef int nd = cnp.PyArray_NDIM(x)
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(x)
+    cdef cnp.npy_intp *bstrides = cnp.PyArray_STRIDES(x)
+    cdef size_t n = <size_t>dims[axis]
+    cdef size_t itemsize = <size_t>cnp.PyArray_ITEMSIZE(x)
+    cdef ptrdiff_t astride = bstrides[axis]
+    cdef Py_ssize_t oshape[MAXDIM]
+    cdef Py_ssize_t ostrides[MAXDIM]
+    cdef Py_ssize_t idx[MAXDIM]
+    cdef Py_ssize_t total = 1, t, off
+    cdef int i, no = 0
+    cdef bttb_status st = BTTB_OK
+    cdef char *base = <char *>cnp.PyArray_DATA(x)
+    if cnp.PyArray_SIZE(x) == 0:
+        return
+    for i in range(nd):
+        if i != axis:
+            oshape[no] = dims[i]
+            ostrides[no] = bstrides[i]
+            idx[no] = 0
+            total *= dims[i]
+            no += 1
+    with nogil:
+        for t in range(total):
+            off = 0
+            for i in range(no):
+                off += idx[i] * ostrides[i]
+            st = bttb_bit_reverse(base + off, n, itemsize, astride)
+            if st != BTTB_OK:
+                break
+            i = no - 1
+            while i >= 0:
+                idx[i] += 1
+                if idx[i] < oshape[i]:
+                    break
+                idx[i] = 0
+                i -= 1
+    if st != BTTB_OK:
+        _raise_status(st, "bit reversal failed")
