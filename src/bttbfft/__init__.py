@@ -15,6 +15,10 @@ from ._backend import name as backend
 from ._fft import (fft, ifft, rfft, irfft, fft2, ifft2, rfft2, irfft2, fftn, ifftn, rfftn,
                    irfftn, fft_inplace, bit_reverse, bit_reverse_indices)
 from ._helper import fftfreq, rfftfreq, fftshift, ifftshift, next_pow2
+from ._conv import (convolve, correlate, fftconvolve, convolve2d, correlate2d,
+                    choose_conv_method)
+from ._structured import (circulant_matvec, toeplitz_matvec, bttb_matvec, bttb_matrix,
+                          convolution_matrix, ToeplitzOperator, BTTBOperator, ConvolutionOperator)
 
 __version__ = "0.1.0"
 
@@ -23,6 +27,9 @@ __all__ = [
     "fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn",
     "irfftn", "fft_inplace", "bit_reverse", "bit_reverse_indices", "next_pow2",
     "fftfreq", "rfftfreq", "fftshift", "ifftshift",
+    "convolve", "correlate", "fftconvolve", "convolve2d", "correlate2d", "choose_conv_method",
+    "circulant_matvec", "toeplitz_matvec", "bttb_matvec", "bttb_matrix", "convolution_matrix",
+    "ToeplitzOperator", "BTTBOperator", "ConvolutionOperator",
 ]
 
 
@@ -34,16 +41,3 @@ def get_include():
         return installed
     # source checkout: the header lives in the top-level include/ folder
     return _os.path.normpath(_os.path.join(here, "..", "..", "include"))
-
-# --- convolution and structured matrices (added by the conv engineer; the lead may fold these
-# --- into the imports and __all__ above)
-from ._conv import (convolve, correlate, fftconvolve, convolve2d, correlate2d,  # noqa: E402
-                    choose_conv_method)
-from ._structured import (circulant_matvec, toeplitz_matvec, bttb_matvec,  # noqa: E402
-                          bttb_matrix, convolution_matrix, ToeplitzOperator, BTTBOperator,
-                          ConvolutionOperator)
-
-__all__ += ["convolve", "correlate", "fftconvolve", "convolve2d", "correlate2d",
-            "choose_conv_method", "circulant_matvec", "toeplitz_matvec", "bttb_matvec",
-            "bttb_matrix", "convolution_matrix", "ToeplitzOperator", "BTTBOperator",
-            "ConvolutionOperator"]

@@ -1,0 +1,825 @@
+"""FFT API tests against numpy.fft (the independent reference); run on both backends (conftest)."""
+import math
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import bttbfft
+from bttbfft import _backend
+
+RNG = np.random.default_rng(20240607)
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------
+def tol(n, single=False):
+    return (5e-6 if single else 1e-14) * max(1.0, math.log2(max(n, 1)))
+
+
+def rel_err(got, ref):
+    got = np.asarray(got)
+    ref = np.asarray(ref)
+    assert got.shape == ref.shape, (got.shape, ref.shape)
+    num = np.linalg.norm((got.astype(np.complex128) - ref).ravel())
+    den = np.linalg.norm(np.asarray(ref).ravel())
+    return num / den if den > 0 else num
+
+
+def assert_close(got, ref, n, single=False):
+    err = rel_err(got, ref)
+    assert err <= tol(n, single), f"relative error {err:.3g} > {tol(n, single):.3g} (n={n})"
+
+
+def crandn(*shape, dtype=np.complex128):
+    return (RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)).astype(dtype)
+
+
+def randn(*shape, dtype=np.float64):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+def unchanged(func, x, *args, **kwargs):
+    """Call func(x, ...) and check that x was not modified."""
+    before = x.copy()
+    res = func(x, *args, **kwargs)
+    np.testing.assert_array_equal(x, before)
+    return res
+
+
+# ----------------------------------------------------------------------------------------------
+# every length 1..1100, powers of two, large primes
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("start", range(1, 1101, 100))
+def test_every_length_complex(start):
+    for n in range(start, min(start + 100, 1101)):
+        x = crandn(2, n)
+        y = unchanged(bttbfft.fft, x)
+        assert y.dtype == np.complex128
+        assert_close(y, np.fft.fft(x), n)
+        assert_close(unchanged(bttbfft.ifft, x), np.fft.ifft(x), n)
+
+
+@pytest.mark.parametrize("start", range(1, 1101, 100))
+def test_every_length_real(start):
+    for n in range(start, min(start + 100, 1101)):
+        x = randn(2, n)
+        y = unchanged(bttbfft.rfft, x)
+        assert y.dtype == np.complex128 and y.shape == (2, n // 2 + 1)
+        assert_close(y, np.fft.rfft(x), n)
+        spec = np.fft.rfft(x)
+        z = unchanged(bttbfft.irfft, spec, n)
+        assert z.dtype == np.float64
+        assert_close(z, np.fft.irfft(spec, n), n)
+
+
+@pytest.mark.parametrize("p", range(0, 21))
+def test_powers_of_two(p):
+    n = 2 ** p
+    x = crandn(n)
+    assert_close(bttbfft.fft(x), np.fft.fft(x), n)
+    assert_close(bttbfft.ifft(x), np.fft.ifft(x), n)
+    xr = x.real.copy()
+    assert_close(bttbfft.rfft(xr), np.fft.rfft(xr), n)
+    if n > 1:
+        spec = np.fft.rfft(xr)
+        assert_close(bttbfft.irfft(spec), np.fft.irfft(spec), n)
+    x32 = x.astype(np.complex64)
+    y32 = bttbfft.fft(x32)
+    assert y32.dtype == np.complex64
+    assert_close(y32, np.fft.fft(x32.astype(np.complex128)), n, single=True)
+
+
+@pytest.mark.parametrize("n", [4099, 65537, 131071])
+def test_large_primes(n):
+    x = crandn(n)
+    assert_close(bttbfft.fft(x), np.fft.fft(x), n)
+    assert_close(bttbfft.ifft(x), np.fft.ifft(x), n)
+    xr = x.real.copy()
+    assert_close(bttbfft.rfft(xr), np.fft.rfft(xr), n)
+    spec = np.fft.rfft(xr)
+    assert_close(bttbfft.irfft(spec, n), np.fft.irfft(spec, n), n)
+    x32 = x.astype(np.complex64)
+    assert_close(bttbfft.fft(x32), np.fft.fft(x32.astype(np.complex128)), n, single=True)
+    xr32 = xr.astype(np.float32)
+    assert_close(bttbfft.rfft(xr32), np.fft.rfft(xr32.astype(np.float64)), n, single=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# accuracy bound of SPEC section 2
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [2 ** 10 + 1, 2 ** 16, 3 * 2 ** 14, 2 ** 20, 100003])
+@pytest.mark.parametrize("single", [False, True])
+def test_accuracy_bound(n, single):
+    x = crandn(n)
+    if single:
+        x = x.astype(np.complex64)
+    ref = np.fft.fft(x.astype(np.complex128))
+    y = bttbfft.fft(x)
+    assert y.dtype == (np.complex64 if single else np.complex128)
+    assert_close(y, ref, n, single)
+    xr = x.real.copy()
+    assert_close(bttbfft.rfft(xr), np.fft.rfft(xr.astype(np.float64)), n, single)
+    assert_close(bttbfft.ifft(x), np.fft.ifft(x.astype(np.complex128)), n, single)
+
+
+def test_accuracy_2_22():
+    n = 2 ** 22
+    x = crandn(n)
+    assert_close(bttbfft.fft(x), np.fft.fft(x), n)
+
+
+def test_exact_small_values():
+    # twiddles from exact angles: multiples of pi/2 come out exact
+    np.testing.assert_array_equal(bttbfft.fft(np.array([1, 2, 3, 4], dtype=complex)),
+                                  [10, -2 + 2j, -2, -2 - 2j])
+    np.testing.assert_array_equal(bttbfft.rfft(np.array([1.0, 2.0, 3.0, 4.0])),
+                                  [10, -2 + 2j, -2])
+    np.testing.assert_array_equal(bttbfft.fft(np.ones(8)), [8, 0, 0, 0, 0, 0, 0, 0])
+
+
+def test_nan_inf_propagate():
+    for n in (8, 7):
+        x = np.ones(n, complex)
+        x[2] = np.nan
+        assert np.isnan(bttbfft.fft(x)).any()
+        xr = np.ones(n)
+        xr[1] = np.inf
+        y = bttbfft.rfft(xr)
+        assert not np.isfinite(y).all()
+
+
+# ----------------------------------------------------------------------------------------------
+# dtypes
+# ----------------------------------------------------------------------------------------------
+DTYPE_CASES = [
+    # input dtype, fft/rfft output, irfft output, single precision?
+    (np.float32, np.complex64, np.float32, True),
+    (np.float64, np.complex128, np.float64, False),
+    (np.complex64, np.complex64, np.float32, True),
+    (np.complex128, np.complex128, np.float64, False),
+    (np.int8, np.complex128, np.float64, False),
+    (np.int64, np.complex128, np.float64, False),
+    (np.uint16, np.complex128, np.float64, False),
+    (np.bool_, np.complex128, np.float64, False),
+    (np.float16, np.complex64, np.float32, True),
+]
+
+
+def _make(dtype, shape):
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        return RNG.integers(0, 2, shape).astype(bool)
+    if dt.kind in "iu":
+        return RNG.integers(0, 100, shape).astype(dt)
+    if dt.kind == "c":
+        return crandn(*shape).astype(dt)
+    return randn(*shape).astype(dt)
+
+
+@pytest.mark.parametrize("dtype,cout,rout,single", DTYPE_CASES)
+@pytest.mark.parametrize("n", [16, 15])
+def test_dtypes(dtype, cout, rout, single, n):
+    x = _make(dtype, (3, n))
+    ref_in = x.astype(np.complex128)
+    for f, nf in ((bttbfft.fft, np.fft.fft), (bttbfft.ifft, np.fft.ifft)):
+        y = unchanged(f, x)
+        assert y.dtype == cout
+        assert_close(y, nf(ref_in), n, single)
+    y = unchanged(bttbfft.fftn, x)
+    assert y.dtype == cout
+    assert_close(y, np.fft.fftn(ref_in), n, single)
+    y = unchanged(bttbfft.irfft, x)
+    assert y.dtype == rout
+    assert_close(y, np.fft.irfft(ref_in), n, single)
+    y = unchanged(bttbfft.irfftn, x)
+    assert y.dtype == rout
+    assert_close(y, np.fft.irfftn(ref_in), n, single)
+    if np.dtype(dtype).kind != "c":
+        ref_r = x.astype(np.float64)
+        y = unchanged(bttbfft.rfft, x)
+        assert y.dtype == cout
+        assert_close(y, np.fft.rfft(ref_r), n, single)
+        y = unchanged(bttbfft.rfftn, x)
+        assert y.dtype == cout
+        assert_close(y, np.fft.rfftn(ref_r), n, single)
+
+
+def test_array_likes():
+    assert_close(bttbfft.fft([1, 2, 3]), np.fft.fft([1, 2, 3]), 3)
+    assert_close(bttbfft.rfft((1.0, 2.0, 3.0, 5.0)), np.fft.rfft([1.0, 2.0, 3.0, 5.0]), 4)
+    assert_close(bttbfft.fft2([[1, 2], [3, 4j]]), np.fft.fft2([[1, 2], [3, 4j]]), 2)
+    big_endian = np.arange(8, dtype=">f8")
+    assert_close(bttbfft.fft(big_endian), np.fft.fft(np.arange(8.0)), 8)
+    assert_close(bttbfft.rfft(big_endian), np.fft.rfft(np.arange(8.0)), 8)
+
+
+# ----------------------------------------------------------------------------------------------
+# axes, n/s, norms
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2, -3])
+def test_axis_3d(axis):
+    x = crandn(6, 5, 8)
+    xr = x.real.copy()
+    assert_close(unchanged(bttbfft.fft, x, axis=axis), np.fft.fft(x, axis=axis), 8)
+    assert_close(unchanged(bttbfft.ifft, x, axis=axis), np.fft.ifft(x, axis=axis), 8)
+    assert_close(unchanged(bttbfft.rfft, xr, axis=axis), np.fft.rfft(xr, axis=axis), 8)
+    assert_close(unchanged(bttbfft.irfft, x, axis=axis), np.fft.irfft(x, axis=axis), 8)
+    assert_close(bttbfft.irfft(x, n=7, axis=axis), np.fft.irfft(x, n=7, axis=axis), 8)
+
+
+AXES_CASES = [None, (0,), (1,), (-1,), (0, 1), (1, 0), (-1, -3), (2, 0, 1), (0, 0), (1, -2),
+              (0, 1, 2), (2, 2, 0)]
+
+
+@pytest.mark.parametrize("axes", AXES_CASES)
+def test_nd_axes(axes):
+    x = crandn(4, 6, 5)
+    xr = x.real.copy()
+    for f, nf, inp in ((bttbfft.fftn, np.fft.fftn, x), (bttbfft.ifftn, np.fft.ifftn, x),
+                       (bttbfft.rfftn, np.fft.rfftn, xr), (bttbfft.irfftn, np.fft.irfftn, x)):
+        assert_close(unchanged(f, inp, axes=axes), nf(inp, axes=axes), 6)
+
+
+@pytest.mark.parametrize("axes", [(-2, -1), (0, 1), (1, 0), (0, 2), (-1, -3)])
+def test_2d_funcs(axes):
+    x = crandn(3, 8, 6)
+    xr = x.real.copy()
+    assert_close(bttbfft.fft2(x, axes=axes), np.fft.fft2(x, axes=axes), 8)
+    assert_close(bttbfft.ifft2(x, axes=axes), np.fft.ifft2(x, axes=axes), 8)
+    assert_close(bttbfft.rfft2(xr, axes=axes), np.fft.rfft2(xr, axes=axes), 8)
+    assert_close(bttbfft.irfft2(x, axes=axes), np.fft.irfft2(x, axes=axes), 8)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 8, 9, 16, 21, 32])
+def test_n_crop_pad(n):
+    x = crandn(2, 10)
+    xr = x.real.copy()
+    assert_close(unchanged(bttbfft.fft, x, n), np.fft.fft(x, n), n)
+    assert_close(unchanged(bttbfft.ifft, x, n), np.fft.ifft(x, n), n)
+    assert_close(unchanged(bttbfft.rfft, xr, n), np.fft.rfft(xr, n), n)
+    assert_close(unchanged(bttbfft.irfft, x, n), np.fft.irfft(x, n), n)
+    assert_close(bttbfft.fft(x, n, axis=0), np.fft.fft(x, n, axis=0), n)
+    assert_close(bttbfft.rfft(xr, n, axis=0), np.fft.rfft(xr, n, axis=0), n)
+
+
+@pytest.mark.parametrize("s,axes", [((3, 4), (0, 1)), ((8, 16), (0, 1)), ((5, 9), (1, 2)),
+                                    ((2, 3, 4), (0, 1, 2)), ((-1, 6), (0, 2)),
+                                    ((7,), (1,)), ((4, 6), (1, 1)), ((9, 5), (-1, 0))])
+def test_s_crop_pad(s, axes):
+    x = crandn(4, 6, 5)
+    xr = x.real.copy()
+    for f, nf, inp in ((bttbfft.fftn, np.fft.fftn, x), (bttbfft.ifftn, np.fft.ifftn, x),
+                       (bttbfft.rfftn, np.fft.rfftn, xr), (bttbfft.irfftn, np.fft.irfftn, x)):
+        assert_close(unchanged(f, inp, s=s, axes=axes), nf(inp, s=s, axes=axes), 16)
+
+
+def test_s_without_axes_deprecated():
+    x = crandn(4, 6, 5)
+    xr = x.real.copy()
+    for f, nf, inp in ((bttbfft.fftn, np.fft.fftn, x), (bttbfft.irfftn, np.fft.irfftn, x),
+                       (bttbfft.rfftn, np.fft.rfftn, xr)):
+        with pytest.warns(DeprecationWarning, match="axes"):
+            got = f(inp, s=(3, 8))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ref = nf(inp, s=(3, 8))
+        assert_close(got, ref, 8)
+
+
+def test_s_with_none_deprecated():
+    x = crandn(4, 6)
+    with pytest.warns(DeprecationWarning, match="None"):
+        got = bttbfft.fftn(x, s=(None, 8), axes=(0, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ref = np.fft.fftn(x, s=(None, 8), axes=(0, 1))
+    assert_close(got, ref, 8)
+
+
+def test_empty_axes_fftn():
+    x = randn(3, 4)
+    y = bttbfft.fftn(x, axes=())
+    assert y.dtype == np.complex128
+    np.testing.assert_array_equal(y, x)
+
+
+NORMS = [None, "backward", "ortho", "forward"]
+
+
+@pytest.mark.parametrize("norm", NORMS)
+@pytest.mark.parametrize("n", [8, 12])
+def test_norms(norm, n):
+    x = crandn(3, n)
+    xr = x.real.copy()
+    pairs = [(bttbfft.fft, np.fft.fft, x), (bttbfft.ifft, np.fft.ifft, x),
+             (bttbfft.rfft, np.fft.rfft, xr), (bttbfft.irfft, np.fft.irfft, x),
+             (bttbfft.fftn, np.fft.fftn, x), (bttbfft.ifftn, np.fft.ifftn, x),
+             (bttbfft.rfftn, np.fft.rfftn, xr), (bttbfft.irfftn, np.fft.irfftn, x),
+             (bttbfft.fft2, np.fft.fft2, x), (bttbfft.ifft2, np.fft.ifft2, x),
+             (bttbfft.rfft2, np.fft.rfft2, xr), (bttbfft.irfft2, np.fft.irfft2, x)]
+    for f, nf, inp in pairs:
+        assert_close(unchanged(f, inp, norm=norm), nf(inp, norm=norm), n)
+    # single precision keeps its dtype under every norm
+    y = bttbfft.ifft(x.astype(np.complex64), norm=norm)
+    assert y.dtype == np.complex64
+    assert_close(y, np.fft.ifft(x.astype(np.complex64).astype(complex), norm=norm), n, True)
+
+
+# ----------------------------------------------------------------------------------------------
+# out=, overwrite_x, workers
+# ----------------------------------------------------------------------------------------------
+OUT_CASES = [
+    ("fft", {}, (4, 10), np.complex128, False),
+    ("ifft", {"n": 12}, (4, 12), np.complex128, False),
+    ("rfft", {}, (4, 6), np.complex128, True),
+    ("irfft", {}, (4, 18), np.float64, False),
+    ("fftn", {}, (4, 10), np.complex128, False),
+    ("ifft2", {"s": (5, 7)}, (5, 7), np.complex128, False),
+    ("rfftn", {}, (4, 6), np.complex128, True),
+    ("rfft2", {"s": (3, 16)}, (3, 9), np.complex128, True),
+    ("irfftn", {}, (4, 18), np.float64, False),
+    ("irfft2", {"s": (4, 10)}, (4, 10), np.float64, False),
+]
+
+
+@pytest.mark.parametrize("fname,kw,shape,dtype,real_in", OUT_CASES)
+def test_out(fname, kw, shape, dtype, real_in):
+    x = crandn(4, 10)
+    if real_in:
+        x = x.real.copy()
+    f = getattr(bttbfft, fname)
+    ref = getattr(np.fft, fname)(x, **kw)
+    out = np.full(shape, 7, dtype=dtype)
+    res = unchanged(f, x, out=out, **kw)
+    assert res is out
+    assert_close(out, ref, 16)
+    bad_shape = shape[:-1] + (shape[-1] + 1,)
+    with pytest.raises(ValueError, match="wrong shape"):
+        f(x, out=np.empty(bad_shape, dtype), **kw)
+    wrong = np.complex64 if np.dtype(dtype).kind == "c" else np.float32
+    with pytest.raises(TypeError, match="wrong dtype"):
+        f(x, out=np.empty(shape, wrong), **kw)
+    with pytest.raises(TypeError, match="out must be"):
+        f(x, out=[0] * shape[-1], **kw)
+
+
+def test_out_single_and_strided():
+    x = crandn(4, 8, dtype=np.complex64)
+    out = np.empty((8, 4), np.complex64).T  # non-contiguous out
+    res = bttbfft.fft(x, out=out)
+    assert res is out
+    assert_close(out, np.fft.fft(x.astype(complex)), 8, True)
+
+
+def test_out_is_input():
+    x = crandn(3, 16)
+    ref = np.fft.fft(x)
+    res = bttbfft.fft(x, out=x)
+    assert res is x
+    assert_close(x, ref, 16)
+
+
+def test_overwrite_x():
+    x = crandn(3, 16)
+    ref = np.fft.fft(x)
+    y = bttbfft.fft(x.copy(), overwrite_x=True)
+    assert_close(y, ref, 16)
+    z = x.copy()
+    y = bttbfft.ifft(z, overwrite_x=True)
+    assert_close(y, np.fft.ifft(x), 16)
+    # a dtype that needs conversion: the input must stay intact
+    xr = randn(3, 16)
+    y = unchanged(bttbfft.fft, xr, overwrite_x=True)
+    assert_close(y, np.fft.fft(xr), 16)
+    # cropping/padding with overwrite_x
+    y = bttbfft.fft(x.copy(), 20, overwrite_x=True)
+    assert_close(y, np.fft.fft(x, 20), 20)
+    # read-only input with overwrite_x: must not fail
+    ro = x.copy()
+    ro.flags.writeable = False
+    assert_close(bttbfft.fft(ro, overwrite_x=True), ref, 16)
+    np.testing.assert_array_equal(ro, x)
+    # n-d
+    y = bttbfft.fftn(x.copy(), overwrite_x=True)
+    assert_close(y, np.fft.fftn(x), 16)
+    y = bttbfft.irfftn(x.copy(), overwrite_x=True)
+    assert_close(y, np.fft.irfftn(x), 16)
+    y = bttbfft.rfftn(xr.copy(), overwrite_x=True)
+    assert_close(y, np.fft.rfftn(xr), 16)
+
+
+@pytest.mark.parametrize("shape,axis", [((64, 512), -1), ((512, 64), 0), ((3, 40, 256), 1),
+                                        ((2, 2, 8192), -1), ((96, 300), -1), ((1024, 37), 0)])
+def test_workers_identical(shape, axis):
+    x = crandn(*shape)
+    xr = x.real.copy()
+    n = shape[axis]
+    ref = {
+        "fft": bttbfft.fft(x, axis=axis, workers=1),
+        "ifft": bttbfft.ifft(x, axis=axis, workers=1),
+        "rfft": bttbfft.rfft(xr, axis=axis, workers=1),
+        "irfft": bttbfft.irfft(x, axis=axis, workers=1),
+        "fftn": bttbfft.fftn(x, workers=1),
+        "rfftn": bttbfft.rfftn(xr, workers=1),
+        "irfftn": bttbfft.irfftn(x, workers=1),
+    }
+    # serial results are right (checked against numpy) ...
+    assert_close(ref["fft"], np.fft.fft(x, axis=axis), n)
+    assert_close(ref["rfft"], np.fft.rfft(xr, axis=axis), n)
+    assert_close(ref["irfft"], np.fft.irfft(x, axis=axis), n)
+    assert_close(ref["fftn"], np.fft.fftn(x), max(shape))
+    assert_close(ref["rfftn"], np.fft.rfftn(xr), max(shape))
+    assert_close(ref["irfftn"], np.fft.irfftn(x), max(shape))
+    # ... and every worker count gives bit-identical results
+    for w in (2, -1, 3):
+        np.testing.assert_array_equal(bttbfft.fft(x, axis=axis, workers=w), ref["fft"])
+        np.testing.assert_array_equal(bttbfft.ifft(x, axis=axis, workers=w), ref["ifft"])
+        np.testing.assert_array_equal(bttbfft.rfft(xr, axis=axis, workers=w), ref["rfft"])
+        np.testing.assert_array_equal(bttbfft.irfft(x, axis=axis, workers=w), ref["irfft"])
+        np.testing.assert_array_equal(bttbfft.fftn(x, workers=w), ref["fftn"])
+        np.testing.assert_array_equal(bttbfft.rfftn(xr, workers=w), ref["rfftn"])
+        np.testing.assert_array_equal(bttbfft.irfftn(x, workers=w), ref["irfftn"])
+
+
+def test_workers_none_is_serial():
+    x = crandn(64, 512)
+    np.testing.assert_array_equal(bttbfft.fft(x, workers=None), bttbfft.fft(x, workers=1))
+    assert_close(bttbfft.fft(x, workers=None), np.fft.fft(x), 512)
+
+
+# ----------------------------------------------------------------------------------------------
+# memory layouts
+# ----------------------------------------------------------------------------------------------
+def test_noncontiguous_and_negative_strides():
+    base = crandn(12, 40)
+    views = [base[:, ::3], base[::-1, ::-2], base[::2, 5:37], base.T, base[:, ::-1],
+             np.asfortranarray(base)]
+    for v in views:
+        n = v.shape[-1]
+        vr = v.real
+        assert_close(unchanged(bttbfft.fft, v), np.fft.fft(v), n)
+        assert_close(unchanged(bttbfft.ifft, v, axis=0), np.fft.ifft(v, axis=0), v.shape[0])
+        assert_close(unchanged(bttbfft.rfft, vr), np.fft.rfft(vr), n)
+        assert_close(unchanged(bttbfft.rfft, vr, axis=0), np.fft.rfft(vr, axis=0), n)
+        assert_close(unchanged(bttbfft.irfft, v), np.fft.irfft(v), n)
+        assert_close(unchanged(bttbfft.fft2, v), np.fft.fft2(v), n)
+        assert_close(unchanged(bttbfft.rfft2, vr), np.fft.rfft2(vr), n)
+        assert_close(unchanged(bttbfft.irfft2, v), np.fft.irfft2(v), n)
+
+
+def test_fortran_order_3d():
+    x = np.asfortranarray(crandn(8, 6, 16))
+    xr = np.asfortranarray(x.real)
+    for ax in (0, 1, 2):
+        assert_close(bttbfft.fft(x, axis=ax), np.fft.fft(x, axis=ax), 16)
+        assert_close(bttbfft.rfft(xr, axis=ax), np.fft.rfft(xr, axis=ax), 16)
+    assert_close(bttbfft.fftn(x), np.fft.fftn(x), 16)
+    assert_close(bttbfft.rfftn(xr), np.fft.rfftn(xr), 16)
+    assert_close(bttbfft.irfftn(x), np.fft.irfftn(x), 16)
+
+
+def test_zero_size_batch():
+    x = np.zeros((0, 8), complex)
+    for f in (bttbfft.fft, bttbfft.ifft):
+        y = f(x)
+        assert y.shape == (0, 8) and y.dtype == np.complex128
+    assert bttbfft.rfft(np.zeros((0, 8))).shape == (0, 5)
+    assert bttbfft.irfft(np.zeros((0, 5), complex)).shape == (0, 8)
+    assert bttbfft.fftn(np.zeros((0, 4)), axes=(1,)).shape == (0, 4)
+
+
+# ----------------------------------------------------------------------------------------------
+# radix-2 primitives
+# ----------------------------------------------------------------------------------------------
+def _pure_bitrev(n):
+    bits = n.bit_length() - 1
+    return [int(format(i, f"0{bits}b")[::-1], 2) if bits else 0 for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 8, 16, 64, 1024, 4096])
+def test_bit_reverse_indices(n):
+    idx = bttbfft.bit_reverse_indices(n)
+    assert idx.dtype == np.intp and idx.shape == (n,)
+    np.testing.assert_array_equal(idx, _pure_bitrev(n))
+
+
+def _random_array(shape, dtype):
+    dt = np.dtype(dtype)
+    count = int(np.prod(shape))
+    return np.frombuffer(RNG.bytes(count * dt.itemsize), dtype=dt).reshape(shape).copy()
+
+
+def _same_bytes(a, b):
+    return np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.float64, np.complex64, np.complex128,
+                                   np.dtype("V3"), np.dtype([("a", "i4"), ("b", "f8")])])
+def test_bit_reverse(dtype):
+    for n in (1, 2, 4, 64, 1024):
+        perm = np.array(_pure_bitrev(n))
+        x = _random_array((3, n), dtype)
+        expected = x[:, perm].copy()
+        res = bttbfft.bit_reverse(x)
+        assert res is x
+        assert _same_bytes(x, expected)
+        # along axis 0 of a non-contiguous view
+        y = _random_array((n, 5), dtype)
+        view = y[:, ::2]
+        expected = view[perm, :].copy()
+        untouched = y[:, 1::2].copy()
+        assert bttbfft.bit_reverse(view, axis=0) is view
+        assert _same_bytes(view, expected)
+        assert _same_bytes(y[:, 1::2], untouched)
+        # negative strides
+        z = _random_array((2, n), dtype)[:, ::-1]
+        expected = z[:, perm].copy()
+        bttbfft.bit_reverse(z, axis=-1)
+        assert _same_bytes(z, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+@pytest.mark.parametrize("norm", NORMS)
+@pytest.mark.parametrize("inverse", [False, True])
+def test_fft_inplace(dtype, norm, inverse):
+    single = dtype == np.complex64
+    for n in (1, 2, 8, 1024):
+        x = crandn(3, n, dtype=dtype)
+        ref_f = np.fft.ifft if inverse else np.fft.fft
+        ref = ref_f(x.astype(np.complex128), norm=norm)
+        y = x.copy()
+        res = bttbfft.fft_inplace(y, inverse=inverse, norm=norm)
+        assert res is y and y.dtype == dtype
+        assert_close(y, ref, n, single)
+        # along axis 0, through a strided view
+        x2 = crandn(n, 6, dtype=dtype)
+        buf = x2.copy()
+        view = buf[:, ::2]
+        res = bttbfft.fft_inplace(view, inverse=inverse, norm=norm, axis=0)
+        assert res is view
+        assert_close(view, ref_f(x2[:, ::2].astype(np.complex128), axis=0, norm=norm), n, single)
+        np.testing.assert_array_equal(buf[:, 1::2], x2[:, 1::2])  # untouched columns
+
+
+def test_fft_inplace_roundtrip():
+    x = crandn(4096)
+    y = x.copy()
+    bttbfft.fft_inplace(y)
+    bttbfft.fft_inplace(y, inverse=True)
+    assert_close(y, x, 4096)
+
+
+def test_fft_inplace_allocates_nothing(backend):
+    if backend != "c":
+        pytest.skip("the NumPy fallback works on temporaries by design")
+    import tracemalloc
+    n = 1 << 16
+    x = crandn(n)
+    bttbfft.fft_inplace(x)  # warm the plan cache
+    tracemalloc.start()
+    try:
+        bttbfft.fft_inplace(x)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < x.nbytes // 8, peak
+
+
+@pytest.mark.parametrize("n,expected", [(1, 1), (2, 2), (3, 4), (5, 8), (1023, 1024),
+                                        (1024, 1024), (1025, 2048), (2 ** 40 + 1, 2 ** 41),
+                                        (np.int64(100), 128), (np.uint8(7), 8)])
+def test_next_pow2(n, expected):
+    got = bttbfft.next_pow2(n)
+    assert got == expected and type(got) is int
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers: fftfreq, rfftfreq, fftshift, ifftshift
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [1, 2, 5, 8, 9, 100])
+@pytest.mark.parametrize("d", [1.0, 0.1, 3])
+def test_freqs(n, d):
+    np.testing.assert_array_equal(bttbfft.fftfreq(n, d), np.fft.fftfreq(n, d))
+    np.testing.assert_array_equal(bttbfft.rfftfreq(n, d), np.fft.rfftfreq(n, d))
+    np.testing.assert_array_equal(bttbfft.fftfreq(n, d=d, device="cpu"), np.fft.fftfreq(n, d))
+
+
+@pytest.mark.parametrize("axes", [None, 0, 1, -1, (0,), (0, 1), (1, 0), [-1, 0]])
+def test_shifts(axes):
+    x = np.arange(35).reshape(5, 7)
+    np.testing.assert_array_equal(bttbfft.fftshift(x, axes), np.fft.fftshift(x, axes))
+    np.testing.assert_array_equal(bttbfft.ifftshift(x, axes), np.fft.ifftshift(x, axes))
+    np.testing.assert_array_equal(bttbfft.ifftshift(bttbfft.fftshift(x, axes), axes), x)
+    np.testing.assert_array_equal(bttbfft.fftshift([0, 1, 2, -2, -1]), [-2, -1, 0, 1, 2])
+
+
+# ----------------------------------------------------------------------------------------------
+# bad input (SPEC section 7)
+# ----------------------------------------------------------------------------------------------
+_X = np.arange(8, dtype=np.complex128)
+_X2 = np.ones((4, 6))
+_RO = np.arange(8, dtype=np.complex128)
+_RO.flags.writeable = False
+
+BAD = [
+    # (id, callable, exception, message fragment)
+    ("fft-none", lambda: bttbfft.fft(None), TypeError, "array-like"),
+    ("fft-dict", lambda: bttbfft.fft({"a": 1}), TypeError, "array-like"),
+    ("fft-str", lambda: bttbfft.fft("abc"), TypeError, "array-like"),
+    ("fft-ragged", lambda: bttbfft.fft([[1, 2], [3]]), TypeError, "array-like"),
+    ("fft-object", lambda: bttbfft.fft(np.ones(4, object)), TypeError, "unsupported dtype"),
+    ("fft-clongdouble", lambda: bttbfft.fft(np.ones(4, np.clongdouble)), TypeError,
+     "unsupported dtype"),
+    ("fft-unicode", lambda: bttbfft.fft(np.array(["a", "b"])), TypeError, "unsupported dtype"),
+    ("fft-bytes", lambda: bttbfft.fft(np.array([b"a", b"b"])), TypeError, "unsupported dtype"),
+    ("fft-datetime", lambda: bttbfft.fft(np.zeros(4, "M8[s]")), TypeError, "unsupported dtype"),
+    ("fft-timedelta", lambda: bttbfft.fft(np.zeros(4, "m8[s]")), TypeError,
+     "unsupported dtype"),
+    ("fft-void", lambda: bttbfft.fft(np.zeros(4, "V8")), TypeError, "unsupported dtype"),
+    ("rfft-object", lambda: bttbfft.rfft(np.ones(4, object)), TypeError, "unsupported dtype"),
+    ("irfft-str", lambda: bttbfft.irfft(np.array(["a", "b"])), TypeError, "unsupported dtype"),
+    ("fftn-object", lambda: bttbfft.fftn(np.ones((2, 2), object)), TypeError,
+     "unsupported dtype"),
+    ("rfftn-none", lambda: bttbfft.rfftn(None), TypeError, "array-like"),
+    ("rfft-complex", lambda: bttbfft.rfft(_X), TypeError, "real"),
+    ("rfftn-complex", lambda: bttbfft.rfftn(_X), TypeError, "real"),
+    ("fft-norm", lambda: bttbfft.fft(_X, norm="x"), ValueError,
+     "norm must be one of None, 'backward', 'ortho', 'forward'"),
+    ("ifft-norm", lambda: bttbfft.ifft(_X, norm="Ortho"), ValueError, "norm must be one of"),
+    ("rfft-norm", lambda: bttbfft.rfft(_X.real, norm=1), ValueError, "norm must be one of"),
+    ("irfftn-norm", lambda: bttbfft.irfftn(_X2, norm="back"), ValueError, "norm must be one"),
+    ("fft2-norm-list", lambda: bttbfft.fft2(_X2, norm=[]), ValueError, "norm must be one of"),
+    ("fft-n0", lambda: bttbfft.fft(_X, n=0), ValueError, "Invalid number of FFT data points"),
+    ("fft-nneg", lambda: bttbfft.fft(_X, n=-4), ValueError, "Invalid number of FFT data"),
+    ("rfft-n0", lambda: bttbfft.rfft(_X.real, n=0), ValueError, "Invalid number of FFT"),
+    ("irfft-n0", lambda: bttbfft.irfft(_X, n=0), ValueError, "Invalid number of FFT"),
+    ("fft-nfloat", lambda: bttbfft.fft(_X, n=4.0), TypeError, "n must be an integer"),
+    ("fft-nbool", lambda: bttbfft.fft(_X, n=True), TypeError, "n must be an integer"),
+    ("fft-empty", lambda: bttbfft.fft(np.zeros(0)), ValueError, "Invalid number of FFT"),
+    ("ifft-empty", lambda: bttbfft.ifft(np.zeros((3, 0))), ValueError, "Invalid number of"),
+    ("rfft-empty", lambda: bttbfft.rfft(np.zeros(0)), ValueError, "Invalid number of FFT"),
+    ("irfft-len1", lambda: bttbfft.irfft(np.ones(1)), ValueError, "Invalid number of FFT"),
+    ("fftn-empty", lambda: bttbfft.fftn(np.zeros((0, 3))), ValueError, "Invalid number"),
+    ("fftn-s0", lambda: bttbfft.fftn(_X2, s=(0, 4), axes=(0, 1)), ValueError,
+     "Invalid number of FFT"),
+    ("fftn-sfloat", lambda: bttbfft.fftn(_X2, s=(2.0, 4), axes=(0, 1)), TypeError,
+     "s must contain integers"),
+    ("fftn-s-axes-len", lambda: bttbfft.fftn(_X2, s=(4,), axes=(0, 1)), ValueError,
+     "different lengths"),
+    ("fft-axis", lambda: bttbfft.fft(_X, axis=1), ValueError, "out of bounds"),
+    ("fft-axis-neg", lambda: bttbfft.fft(_X2, axis=-3), ValueError, "out of bounds"),
+    ("rfft-axis", lambda: bttbfft.rfft(_X2, axis=2), ValueError, "out of bounds"),
+    ("irfft-axis", lambda: bttbfft.irfft(_X2, axis=5), ValueError, "out of bounds"),
+    ("fft-axis-float", lambda: bttbfft.fft(_X, axis=0.0), TypeError, "axis must be an integer"),
+    ("fftn-axes", lambda: bttbfft.fftn(_X2, axes=(0, 2)), ValueError, "out of bounds"),
+    ("rfftn-axes", lambda: bttbfft.rfftn(_X2, axes=(-3,)), ValueError, "out of bounds"),
+    ("fft2-axes", lambda: bttbfft.fft2(_X), ValueError, "out of bounds"),
+    ("rfftn-noaxes", lambda: bttbfft.rfftn(_X2, axes=()), ValueError, "axes must not be empty"),
+    ("irfftn-noaxes", lambda: bttbfft.irfftn(_X2, axes=()), ValueError, "must not be empty"),
+    ("fft-0d", lambda: bttbfft.fft(np.float64(3.0)), ValueError, "at least one dimension"),
+    ("fft-workers0", lambda: bttbfft.fft(_X, workers=0), ValueError, "workers must be"),
+    ("fft-workers-2", lambda: bttbfft.fft(_X, workers=-2), ValueError, "workers must be"),
+    ("fftn-workers-float", lambda: bttbfft.fftn(_X2, workers=1.5), TypeError,
+     "workers must be"),
+    ("rfft-workers-str", lambda: bttbfft.rfft(_X.real, workers="2"), TypeError,
+     "workers must be"),
+    ("fft-out-shape", lambda: bttbfft.fft(_X, out=np.empty(9, complex)), ValueError,
+     "wrong shape"),
+    ("fft-out-ndim", lambda: bttbfft.fft(_X, out=np.empty((1, 8), complex)), ValueError,
+     "wrong shape"),
+    ("fft-out-dtype", lambda: bttbfft.fft(_X, out=np.empty(8, float)), TypeError,
+     "wrong dtype"),
+    ("fft-out-ro", lambda: bttbfft.fft(_X, out=_RO), ValueError, "read-only"),
+    ("fft_inplace-real", lambda: bttbfft.fft_inplace(np.ones(8)), TypeError,
+     "complex64 or complex128"),
+    ("fft_inplace-int", lambda: bttbfft.fft_inplace(np.ones(8, int)), TypeError,
+     "complex64 or complex128"),
+    ("fft_inplace-object", lambda: bttbfft.fft_inplace(np.ones(8, object)), TypeError,
+     "complex64 or complex128"),
+    ("fft_inplace-clongdouble", lambda: bttbfft.fft_inplace(np.ones(8, np.clongdouble)),
+     TypeError, "complex64 or complex128"),
+    ("fft_inplace-list", lambda: bttbfft.fft_inplace([1j, 2j]), TypeError, "ndarray"),
+    ("fft_inplace-ro", lambda: bttbfft.fft_inplace(_RO), ValueError, "read-only"),
+    ("fft_inplace-len6", lambda: bttbfft.fft_inplace(np.ones(6, complex)), ValueError,
+     "power of two"),
+    ("fft_inplace-len0", lambda: bttbfft.fft_inplace(np.ones(0, complex)), ValueError,
+     "power of two"),
+    ("fft_inplace-axis", lambda: bttbfft.fft_inplace(np.ones((3, 8), complex), axis=0),
+     ValueError, "power of two"),
+    ("fft_inplace-axis-range", lambda: bttbfft.fft_inplace(np.ones(8, complex), axis=1),
+     ValueError, "out of bounds"),
+    ("fft_inplace-norm", lambda: bttbfft.fft_inplace(np.ones(8, complex), norm="bad"),
+     ValueError, "norm must be one of"),
+    ("bit_reverse-ro", lambda: bttbfft.bit_reverse(_RO), ValueError, "read-only"),
+    ("bit_reverse-len6", lambda: bttbfft.bit_reverse(np.ones(6)), ValueError, "power of two"),
+    ("bit_reverse-list", lambda: bttbfft.bit_reverse([1, 2]), TypeError, "ndarray"),
+    ("bit_reverse-axis", lambda: bttbfft.bit_reverse(np.ones(8), axis=1), ValueError,
+     "out of bounds"),
+    ("bit_reverse_indices-6", lambda: bttbfft.bit_reverse_indices(6), ValueError,
+     "power of two"),
+    ("bit_reverse_indices-0", lambda: bttbfft.bit_reverse_indices(0), ValueError,
+     "power of two"),
+    ("bit_reverse_indices-float", lambda: bttbfft.bit_reverse_indices(8.0), TypeError,
+     "integer"),
+    ("bit_reverse_indices-bool", lambda: bttbfft.bit_reverse_indices(True), TypeError,
+     "integer"),
+    ("next_pow2-0", lambda: bttbfft.next_pow2(0), ValueError, "n must be an integer >= 1"),
+    ("next_pow2-neg", lambda: bttbfft.next_pow2(-5), ValueError, "n must be an integer >= 1"),
+    ("next_pow2-bool", lambda: bttbfft.next_pow2(True), TypeError, "bool"),
+    ("next_pow2-float", lambda: bttbfft.next_pow2(2.5), TypeError, "n must be an integer"),
+    ("next_pow2-str", lambda: bttbfft.next_pow2("4"), TypeError, "n must be an integer"),
+    ("next_pow2-none", lambda: bttbfft.next_pow2(None), TypeError, "n must be an integer"),
+    ("fftfreq-float", lambda: bttbfft.fftfreq(4.0), ValueError, "n should be an integer"),
+    ("rfftfreq-float", lambda: bttbfft.rfftfreq(4.5), ValueError, "n should be an integer"),
+    ("fftfreq-device", lambda: bttbfft.fftfreq(4, device="gpu"), ValueError, "device"),
+]
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])
+def test_bad_input(case):
+    _, call, exc, match = case
+    if "clongdouble" in case[0] and np.dtype(np.clongdouble).itemsize == 16:
+        pytest.skip("clongdouble is complex128 on this platform")
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_bad_input_leaves_arrays_alone():
+    x = np.arange(8.0)
+    before = x.copy()
+    for call in (lambda: bttbfft.fft(x, norm="x"), lambda: bttbfft.rfft(x, n=0),
+                 lambda: bttbfft.fft(x, out=np.empty(3, complex))):
+        with pytest.raises((ValueError, TypeError)):
+            call()
+    np.testing.assert_array_equal(x, before)
+
+
+# ----------------------------------------------------------------------------------------------
+# concurrency
+# ----------------------------------------------------------------------------------------------
+def test_threads_bit_identical():
+    sizes = [16, 100, 1024, 4097, 1 << 14, 243, 2048]
+    jobs = []
+    for i in range(48):
+        n = sizes[i % len(sizes)]
+        kind = ("fft", "rfft", "ifft", "irfft")[i % 4]
+        if kind == "rfft":
+            x = randn(3, n)
+        else:
+            x = crandn(3, n)
+        jobs.append((kind, x))
+
+    def run(job):
+        kind, x = job
+        return getattr(bttbfft, kind)(x)
+
+    serial = [run(j) for j in jobs]
+    for kind, x in jobs[:8]:  # the serial results are right
+        assert_close(run((kind, x)), getattr(np.fft, kind)(x), x.shape[-1])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(3):
+            threaded = list(pool.map(run, jobs))
+            for a, b in zip(threaded, serial):
+                np.testing.assert_array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------------------------
+# the backend switch of the fixture is effective
+# ----------------------------------------------------------------------------------------------
+def test_backend_switch(backend):
+    assert bttbfft.backend == backend
+    assert _backend.fft.name == backend
+
+
+def test_fallback_never_calls_numpy_fft(backend, monkeypatch):
+    if backend != "python":
+        pytest.skip("checks the pure-Python backend")
+    x = crandn(3, 20)
+    xr = x.real.copy()
+    cases = [("fft", x, 20), ("ifft", x, 16), ("rfft", xr, 20), ("irfft", x, 17),
+             ("fftn", x, None), ("rfftn", xr, None), ("irfftn", x, None)]
+    refs = [getattr(np.fft, f)(a) if n is None else getattr(np.fft, f)(a, n)
+            for f, a, n in cases]
+
+    def boom(*args, **kwargs):
+        raise AssertionError("numpy.fft / scipy.fft called by the fallback")
+
+    names = ["fft", "ifft", "rfft", "irfft", "fftn", "ifftn", "rfftn", "irfftn", "fft2", "ifft2",
+             "rfft2", "irfft2"]
+    for name in names:
+        monkeypatch.setattr(np.fft, name, boom)
+    try:
+        import scipy.fft as sfft
+    except ImportError:
+        sfft = None
+    if sfft is not None:
+        for name in names:
+            monkeypatch.setattr(sfft, name, boom)
+    got = [getattr(bttbfft, f)(a) if n is None else getattr(bttbfft, f)(a, n)
+           for f, a, n in cases]
+    monkeypatch.undo()
+    for g, r in zip(got, refs):
+        assert_close(g, r, 20)
