@@ -1,0 +1,596 @@
+"""scipy.signal-compatible convolution API (shared by both backends).
+
+``convolve``, ``correlate``, ``fftconvolve``, ``convolve2d``, ``correlate2d`` and
+``choose_conv_method`` follow scipy.signal's semantics (output shapes, 'same' centring, 'valid'
+input swapping, dtype rules, boundary names).  1-D and 2-D problems run on the
+``_backend.conv.Conv2D`` primitive (1-D as image shape ``(1, n)``); problems with more than two
+convolution axes, or whose two operands both vary along the broadcast dimensions, run on the
+radix-2 primitives of ``_backend.fft`` with power-of-two sizes.  Integer data go through an exact
+integer tap loop (wrap-around arithmetic as scipy's direct code) unless the FFT in float64 is
+exact and faster.
+
+Documented differences from scipy.signal
+----------------------------------------
+* ``convolve2d``/``correlate2d`` use the FFT path whenever the cost model says it is faster, with
+  every boundary mode (the input is extended by the boundary rule -- only by the margin the output
+  window needs -- and the 'valid' part of the extended input is computed).
+* ``method="auto"`` uses a cost model fitted to this implementation (see ``_COST``).
+* ``convolve``/``correlate`` accept ``axes=`` with fftconvolve's rules.
+* Unsupported dtypes (object, str, void, datetime, long double) and non-array-likes raise
+  TypeError (scipy raises ValueError for some of them); zero-size inputs raise ValueError in
+  ``convolve``, ``correlate``, ``convolve2d`` and ``correlate2d`` (scipy returns arrays of odd
+  shapes or fails inside NumPy); ``fftconvolve`` returns an empty array as scipy does.
+"""
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from . import _backend
+from ._fallback_conv import fft_work as _fft_work
+
+__all__ = ["convolve", "correlate", "fftconvolve", "convolve2d", "correlate2d",
+           "choose_conv_method"]
+
+_MODES = ("full", "valid", "same")
+_METHODS = ("auto", "direct", "fft")
+_BOUNDARIES = {"fill": "fill", "pad": "fill", "wrap": "wrap", "circular": "wrap",
+               "symm": "symm", "symmetric": "symm"}
+
+# ------------------------------------------------------------------------------------------------
+# Cost model of the Conv2D primitive, in seconds:
+#   t_direct = d_elem * taps * outputs * batch + d_tap * taps + d_0   ("direct1d" for 1-D rows)
+#   t_fft    = f_work * W * batch + f_tile * tiles * batch + f_0
+# taps = k1*k2, outputs = o1*o2, (W, tiles) = _fallback_conv.fft_work(...) (sum over the
+# overlap-add tiles of P1*P2*log2(2*P1*P2), and the tile count).
+# Fitted by benchmarks/fit_conv_cost.py (non-negative least squares on relative errors, timing
+# Conv2D direct and fft on a grid of image sizes 8..1024 and kernel sizes 1..127, 1-D and 2-D,
+# float64) on the development machine (2 shared cores).  Re-run the script after changing a
+# backend and paste its output here.
+_COST = {
+    # fitted (rms relative error 0.27 direct1d, 0.41 fft); the 2-D direct element cost grows
+    # with the image (cache): the value is the fit over images >= 256^2 only
+    "python": {"direct": (2.0e-09, 3.4e-06, 1.7e-06), "direct1d": (2.64e-10, 3.12e-06, 5.5e-06),
+               "fft": (5.5e-09, 2.36e-05, 0.000167)},
+    # fitted on the first build of the compiled backend (rms rel. error 0.35 / 0.23 / 0.38);
+    # note: W is the fallback's tiling, a proxy for the C plan's work
+    "c": {"direct": (4.06e-10, 0.0, 7.97e-06), "direct1d": (2.22e-10, 0.0, 3.48e-06),
+          "fft": (3.3e-10, 7.36e-07, 5.61e-06)},
+}
+
+
+def _cost_consts():
+    return _COST.get(_backend.name, _COST["python"])
+
+
+def _conv2d_times(kshape, mshape, start, oshape, batch=1):
+    """Predicted (t_direct, t_fft) of a Conv2D plan plus one call."""
+    c = _cost_consts()
+    one_d = kshape[0] == 1 and mshape[0] == 1
+    (d1, d2, d0), (f1, f2, f0) = c["direct1d" if one_d and "direct1d" in c else "direct"], c["fft"]
+    taps = kshape[0] * kshape[1]
+    outs = oshape[0] * oshape[1]
+    t_direct = d1 * taps * outs * batch + d2 * taps + d0
+    w, tiles = _fft_work(kshape, mshape, start, oshape)
+    t_fft = f1 * w * batch + f2 * tiles * batch + f0
+    return t_direct, t_fft
+
+
+def _pick_2d(kshape, mshape, start, oshape, batch=1):
+    t_direct, t_fft = _conv2d_times(kshape, mshape, start, oshape, batch)
+    return "fft" if t_fft < t_direct else "direct"
+
+
+def _pick_nd(kshape, mshape, oshape, batch=1):
+    (d1, d2, d0), (f1, f2, f0) = (lambda c: (c["direct"], c["fft"]))(_cost_consts())
+    taps = math.prod(kshape)
+    t_direct = d1 * taps * math.prod(oshape) * batch + d2 * taps + d0
+    n = math.prod(_next_pow2(m + k - 1) for m, k in zip(mshape, kshape))
+    t_fft = f1 * 1.5 * n * math.log2(2 * n) * batch + f0
+    return "fft" if t_fft < t_direct else "direct"
+
+
+def _next_pow2(n):
+    n = int(n)
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()
+
+
+# ------------------------------------------------------------------------------------------------
+# argument checking
+def _asarray(a, name):
+    if isinstance(a, np.ndarray):
+        arr = a
+    else:
+        if a is None or isinstance(a, (str, bytes, dict, set)):
+            raise TypeError(f"{name} must be an array-like of numbers, got {type(a).__name__}")
+        try:
+            arr = np.asarray(a)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"{name} must be an array-like of numbers: {exc}") from exc
+    if arr.dtype.kind not in "biufc" or arr.dtype.char in "gG":
+        raise TypeError(f"{name} has unsupported dtype {arr.dtype}; accepted: bool, integer, "
+                        "float16/32/64, complex64/128")
+    return arr
+
+
+def _check_mode(mode):
+    if not isinstance(mode, str) or mode not in _MODES:
+        raise ValueError(f"mode must be one of 'full', 'valid', 'same' (Acceptable mode flags are "
+                         f"'valid', 'same', or 'full'); got mode={mode!r}")
+
+
+def _check_method(method):
+    if not isinstance(method, str) or method not in _METHODS:
+        raise ValueError("method must be one of 'auto', 'direct', 'fft' (Acceptable method flags "
+                         f"are 'auto', 'direct', or 'fft'); got method={method!r}")
+
+
+def _check_boundary(boundary):
+    if not isinstance(boundary, str) or boundary not in _BOUNDARIES:
+        raise ValueError("boundary must be one of 'fill' (or 'pad'), 'wrap' (or 'circular'), "
+                         f"'symm' (or 'symmetric'); got boundary={boundary!r}")
+    return _BOUNDARIES[boundary]
+
+
+def _check_nonempty(in1, in2, fname):
+    if in1.size == 0 or in2.size == 0:
+        raise ValueError(f"{fname}: in1 and in2 must be non-empty (got zero-size input with shapes "
+                         f"{in1.shape} and {in2.shape})")
+
+
+def _swap_needed(mode, s1, s2, axes):
+    if mode != "valid" or not s1:
+        return False
+    ok1 = all(s1[i] >= s2[i] for i in axes)
+    ok2 = all(s2[i] >= s1[i] for i in axes)
+    if not (ok1 or ok2):
+        raise ValueError("For 'valid' mode, one must be at least as large as the other in every "
+                         f"dimension (shape mismatch: {tuple(s1)} and {tuple(s2)})")
+    return not ok1
+
+
+def _normalize_axes(axes, ndim):
+    if axes is None:
+        return list(range(ndim))
+    if np.ndim(axes) == 0:
+        axes = [axes]
+    try:
+        axes = [operator.index(a) for a in axes]
+    except TypeError as exc:
+        raise TypeError(f"axes must be an int or a sequence of ints: {exc}") from exc
+    if not axes:
+        raise ValueError("when provided, axes cannot be empty")
+    if any(a < -ndim or a >= ndim for a in axes):
+        raise ValueError(f"axes exceeds dimensionality of input (axis out of range for ndim={ndim}:"
+                         f" {axes})")
+    axes = [a % ndim for a in axes]
+    if len(set(axes)) != len(axes):
+        raise ValueError("all axes must be unique")
+    return axes
+
+
+def _compute_dtype(rt):
+    """Floating dtype the engines work in for result dtype rt."""
+    rt = np.dtype(rt)
+    if rt.kind == "c":
+        return np.dtype(np.complex64) if rt == np.complex64 else np.dtype(np.complex128)
+    if rt.kind == "f":
+        return np.dtype(np.float32) if rt.itemsize <= 4 else np.dtype(np.float64)
+    return np.dtype(np.float64)
+
+
+def _int_fft_safe(a, b):
+    """True when the convolution of integer/bool data is exact in float64 (scipy's rule)."""
+    if a.size == 0 or b.size == 0:
+        return True
+    def amax(z):
+        if z.dtype.kind == "b":
+            return int(z.any())
+        if z.dtype.kind == "c":
+            return int(math.ceil(float(np.max(np.abs(z)))))
+        return max(abs(int(z.max())), abs(int(z.min()))) if z.dtype.kind in "iu" else \
+            int(math.ceil(float(np.max(np.abs(z)))))
+    ma, mb = amax(a), amax(b)
+    return ma * mb * min(a.size, b.size) <= 2 ** np.finfo(np.float64).nmant - 1
+
+
+def _to_int_result(out, rt):
+    out = np.rint(out)
+    if rt.kind == "b":
+        return out != 0
+    if np.all(np.abs(out) < 2.0 ** 62):
+        return out.astype(np.int64).astype(rt)  # wraps like the integer direct sum
+    return out.astype(rt)
+
+
+# ------------------------------------------------------------------------------------------------
+# engines
+def _direct_nd(a, b, axes, start, oshape, dtype):
+    """Window of the full convolution along axes (others broadcast) by an exact tap loop."""
+    a = np.asarray(a, dtype=dtype)
+    b = np.asarray(b, dtype=dtype)
+    if math.prod(b.shape[ax] for ax in axes) > math.prod(a.shape[ax] for ax in axes):
+        a, b = b, a  # fewer taps
+    nd = a.ndim
+    shape = list(np.broadcast_shapes(tuple(1 if d in axes else a.shape[d] for d in range(nd)),
+                                     tuple(1 if d in axes else b.shape[d] for d in range(nd))))
+    for ax, o in zip(axes, oshape):
+        shape[ax] = o
+    out = np.zeros(shape, dtype=dtype)
+    kshape = [b.shape[ax] for ax in axes]
+    for t in np.ndindex(*kshape):
+        dst = [slice(None)] * nd
+        src = [slice(None)] * nd
+        tap = [slice(None)] * nd
+        ok = True
+        for ax, tt, s, o in zip(axes, t, start, oshape):
+            m = a.shape[ax]
+            lo, hi = max(0, tt - s), min(o, m + tt - s)
+            if hi <= lo:
+                ok = False
+                break
+            dst[ax] = slice(lo, hi)
+            src[ax] = slice(s + lo - tt, s + hi - tt)
+            tap[ax] = slice(tt, tt + 1)
+        if not ok:
+            continue
+        prod = a[tuple(src)] * b[tuple(tap)]
+        if dtype.kind == "b":
+            out[tuple(dst)] |= prod
+        else:
+            out[tuple(dst)] += prod
+    return out
+
+
+def _fft_nd(a, b, axes, start, oshape, cdt):
+    """Window of the full convolution along axes (others broadcast) on the radix-2 primitives."""
+    f = _backend.fft
+    real = cdt.kind == "f"
+    ctype = np.dtype(np.complex64) if cdt in (np.float32, np.complex64) else np.dtype(np.complex128)
+    sizes = [_next_pow2(a.shape[ax] + b.shape[ax] - 1) for ax in axes]
+
+    def forward(z):
+        shape = list(z.shape)
+        for ax, p in zip(axes, sizes):
+            shape[ax] = p
+        buf = np.zeros(shape, dtype=cdt if real else ctype)
+        buf[tuple(slice(0, n) for n in z.shape)] = z
+        if real:
+            buf = f.r2c(buf, axes[-1], 1.0)
+            rest = axes[:-1]
+        else:
+            rest = axes
+        for ax in rest:
+            f.c2c_inplace(buf, ax, False, 1.0)
+        return buf
+
+    spec = forward(a)
+    spec = spec * forward(b)
+    scale = 1.0 / math.prod(sizes)
+    if real:
+        for ax in axes[:-1]:
+            f.c2c_inplace(spec, ax, True, 1.0)
+        full = f.c2r(spec, sizes[-1], axes[-1], scale)
+    else:
+        for ax in axes[:-1]:
+            f.c2c_inplace(spec, ax, True, 1.0)
+        f.c2c_inplace(spec, axes[-1], True, scale)
+        full = spec
+    win = [slice(None)] * full.ndim
+    for ax, s, o in zip(axes, start, oshape):
+        win[ax] = slice(s, s + o)
+    return np.ascontiguousarray(full[tuple(win)])
+
+
+def _conv_window(a, b, axes, start, oshape, method, cdt):
+    """Window [start, start+oshape) along axes of the full convolution of a and b (float/complex
+    dtype cdt), broadcasting the other dimensions.  method: 'auto', 'direct' or 'fft'."""
+    nd = a.ndim
+    if not axes:
+        return np.asarray(a * b, dtype=cdt)
+    a = np.asarray(a, dtype=cdt)
+    b = np.asarray(b, dtype=cdt)
+    others = [d for d in range(nd) if d not in axes]
+    a_batch = all(a.shape[d] == 1 for d in others)
+    b_batch = all(b.shape[d] == 1 for d in others)
+    if len(axes) <= 2 and (a_batch or b_batch):
+        if a_batch and b_batch:
+            img, ker = (a, b) if a.size >= b.size else (b, a)
+        elif b_batch:
+            img, ker = a, b
+        else:
+            img, ker = b, a
+        dst = list(range(nd - len(axes), nd))
+        imv = np.moveaxis(img, axes, dst)
+        kv = np.moveaxis(ker, axes, dst)
+        bshape = imv.shape[:nd - len(axes)]
+        if len(axes) == 1:
+            mshape = (1, imv.shape[-1])
+            kshape = (1, kv.shape[-1])
+            st, osh = (0, start[0]), (1, oshape[0])
+        else:
+            mshape = imv.shape[-2:]
+            kshape = kv.shape[-2:]
+            st, osh = tuple(start), tuple(oshape)
+        x = np.ascontiguousarray(imv.reshape(bshape + mshape))
+        k = np.ascontiguousarray(kv.reshape(kshape))
+        if method == "auto":
+            method = _pick_2d(kshape, mshape, st, osh, max(1, math.prod(bshape)))
+        y = _backend.conv.Conv2D(k, mshape, st, osh, method)(x)
+        y = y.reshape(bshape + tuple(oshape))
+        return np.ascontiguousarray(np.moveaxis(y, dst, axes))
+    if method == "auto":
+        method = _pick_nd([min(a.shape[d], b.shape[d]) for d in axes],
+                          [max(a.shape[d], b.shape[d]) for d in axes], oshape,
+                          max(1, math.prod(max(a.shape[d], b.shape[d]) for d in others)))
+    if method == "direct":
+        return _direct_nd(a, b, axes, start, oshape, cdt)
+    return _fft_nd(a, b, axes, start, oshape, cdt)
+
+
+def _prepare_axes(in1, in2, mode, axes):
+    """fftconvolve's axes rules: returns (in1, in2, conv_axes, start, oshape)."""
+    s1, s2 = in1.shape, in2.shape
+    axes = _normalize_axes(axes, in1.ndim)
+    axes = sorted(a for a in axes if s1[a] != 1 and s2[a] != 1)
+    if not all(s1[a] == s2[a] or s1[a] == 1 or s2[a] == 1
+               for a in range(in1.ndim) if a not in axes):
+        raise ValueError(f"incompatible shapes for in1 and in2: {s1} and {s2} (shape mismatch "
+                         "along the broadcast dimensions)")
+    if _swap_needed(mode, s1, s2, axes):
+        in1, in2 = in2, in1
+        s1, s2 = s2, s1
+    if mode == "same":
+        # scipy centres the broadcast result on in1's shape along every dimension
+        for d in range(in1.ndim):
+            if d not in axes and s1[d] == 1 and s2[d] > 1:
+                c = (s2[d] - 1) // 2
+                in2 = in2[(slice(None),) * d + (slice(c, c + 1),)]
+    start, oshape = [], []
+    for d in axes:
+        full = s1[d] + s2[d] - 1
+        if mode == "full":
+            start.append(0)
+            oshape.append(full)
+        elif mode == "same":
+            start.append((full - s1[d]) // 2)
+            oshape.append(s1[d])
+        else:
+            start.append(s2[d] - 1)
+            oshape.append(s1[d] - s2[d] + 1)
+    return in1, in2, axes, start, oshape
+
+
+def _fft_result_dtype(a, b):
+    def up(dt):
+        if dt.kind in "biu":
+            return np.dtype(np.float64)
+        if dt == np.float16:
+            return np.dtype(np.float32)
+        return dt
+    return np.result_type(up(a.dtype), up(b.dtype))
+
+
+# ------------------------------------------------------------------------------------------------
+# public API
+def fftconvolve(in1, in2, mode="full", axes=None):
+    """Convolve two N-dimensional arrays using the FFT (scipy.signal.fftconvolve semantics).
+
+    The output is floating point (complex if either input is complex; float32 inputs stay
+    float32, integers become float64).  ``axes`` selects the convolution axes; the other axes
+    broadcast.  Runs on the radix-2 core of the active backend.
+    """
+    in1 = _asarray(in1, "in1")
+    in2 = _asarray(in2, "in2")
+    _check_mode(mode)
+    if in1.ndim == in2.ndim == 0:
+        return in1 * in2
+    if in1.ndim != in2.ndim:
+        raise ValueError("in1 and in2 should have the same dimensionality (shape mismatch: "
+                         f"{in1.shape} and {in2.shape})")
+    if in1.size == 0 or in2.size == 0:
+        return np.asarray([])
+    rt = _fft_result_dtype(in1, in2)
+    a, b, axes, start, oshape = _prepare_axes(in1, in2, mode, axes)
+    if not axes:
+        return np.array(a * b, copy=True)  # scipy: plain product, dtype kept
+    return _conv_window(a, b, axes, start, oshape, "fft", _compute_dtype(rt)).astype(rt,
+                                                                                   copy=False)
+
+
+def _convolve_impl(in1, in2, mode, method, axes, corr):
+    fname = "correlate" if corr else "convolve"
+    in1 = _asarray(in1, "in1")
+    in2 = _asarray(in2, "in2")
+    _check_mode(mode)
+    _check_method(method)
+    if in1.ndim == in2.ndim == 0:
+        if corr and in2.dtype.kind == "c":
+            return in1 * np.conj(in2)
+        return in1 * in2
+    if in1.ndim != in2.ndim:
+        raise ValueError("in1 and in2 should have the same dimensionality (shape mismatch: "
+                         f"{in1.shape} and {in2.shape})")
+    _check_nonempty(in1, in2, fname)
+    if axes is None:
+        _swap_needed(mode, in1.shape, in2.shape, range(in1.ndim))  # raises like scipy
+    if corr:
+        rax = _normalize_axes(axes, in2.ndim)
+        sl = [slice(None)] * in2.ndim
+        for d in rax:
+            sl[d] = slice(None, None, -1)
+        in2 = in2[tuple(sl)]
+        if in2.dtype.kind == "c":
+            in2 = np.conj(in2)
+    rt = np.result_type(in1, in2)
+    if method == "auto":
+        method = _choose(in1, in2, mode, axes)
+    a, b, axes_, start, oshape = _prepare_axes(in1, in2, mode, axes)
+    if rt.kind in "biu":
+        if method == "direct" or not _int_fft_safe(a, b):
+            if not axes_:
+                return np.asarray(a * b, dtype=rt)
+            return _direct_nd(a, b, axes_, start, oshape, rt)
+        out = _conv_window(a, b, axes_, start, oshape, "fft", np.dtype(np.float64))
+        return _to_int_result(out, rt)
+    out = _conv_window(a, b, axes_, start, oshape, method, _compute_dtype(rt))
+    return out.astype(rt, copy=False)
+
+
+def convolve(in1, in2, mode="full", method="auto", axes=None):
+    """Convolve two N-dimensional arrays (scipy.signal.convolve semantics).
+
+    ``method``: 'auto' (cost model fitted to this implementation), 'direct' or 'fft'.  The result
+    dtype is ``numpy.result_type(in1, in2)`` (integers are computed exactly).  ``axes`` (an
+    extension) selects the convolution axes with fftconvolve's broadcasting rules.
+    """
+    return _convolve_impl(in1, in2, mode, method, axes, corr=False)
+
+
+def correlate(in1, in2, mode="full", method="auto", axes=None):
+    """Cross-correlate two N-dimensional arrays (scipy.signal.correlate semantics).
+
+    ``correlate(in1, in2) == convolve(in1, conj(in2[::-1, ...]))``; 'same' centres as
+    scipy.signal.correlate (offset (K-1)//2 in the full correlation).
+    """
+    return _convolve_impl(in1, in2, mode, method, axes, corr=True)
+
+
+def _choose(in1, in2, mode, axes=None):
+    if in1.ndim == 0 or in1.size == 0 or in2.size == 0:
+        return "direct"
+    if in1.dtype.kind in "biu" or in2.dtype.kind in "biu":
+        if in1.dtype.kind == "b" and in2.dtype.kind == "b":
+            return "direct"
+        if not _int_fft_safe(in1, in2):
+            return "direct"
+    try:
+        a, b, axes_, start, oshape = _prepare_axes(in1, in2, mode, axes)
+    except ValueError:
+        return "direct"
+    if not axes_:
+        return "direct"
+    others = [d for d in range(a.ndim) if d not in axes_]
+    batch = max(1, math.prod(max(a.shape[d], b.shape[d]) for d in others))
+    if len(axes_) <= 2:
+        ka = math.prod(a.shape[d] for d in axes_)
+        kb = math.prod(b.shape[d] for d in axes_)
+        img, ker = (a, b) if ka >= kb else (b, a)
+        ms = tuple(img.shape[d] for d in axes_)
+        ks = tuple(ker.shape[d] for d in axes_)
+        if len(axes_) == 1:
+            ms, ks, st, osh = (1,) + ms, (1,) + ks, (0, start[0]), (1, oshape[0])
+        else:
+            st, osh = tuple(start), tuple(oshape)
+        return _pick_2d(ks, ms, st, osh, batch)
+    return _pick_nd([min(a.shape[d], b.shape[d]) for d in axes_],
+                    [max(a.shape[d], b.shape[d]) for d in axes_], oshape, batch)
+
+
+def choose_conv_method(in1, in2, mode="full"):
+    """'direct' or 'fft': the faster method of ``convolve(in1, in2, mode)`` on this backend,
+    by a cost model fitted to this implementation (see ``_COST``); integer data whose convolution
+    is not exact in float64, and bool data, get 'direct' (scipy's rule)."""
+    in1 = _asarray(in1, "in1")
+    in2 = _asarray(in2, "in2")
+    _check_mode(mode)
+    if in1.ndim != in2.ndim:
+        raise ValueError("volume and kernel should have the same dimensionality (shape mismatch: "
+                         f"{in1.shape} and {in2.shape})")
+    if _swap_needed(mode, in1.shape, in2.shape, range(in1.ndim)):
+        in1, in2 = in2, in1
+    return _choose(in1, in2, mode)
+
+
+def _fillvalue(fillvalue, rt):
+    if fillvalue is None or isinstance(fillvalue, (str, bytes)):
+        raise TypeError(f"fillvalue must be a number, got {type(fillvalue).__name__}")
+    fv = np.asarray(fillvalue)
+    if fv.dtype.kind not in "biufc":
+        raise TypeError(f"fillvalue must be a number, got dtype {fv.dtype}")
+    if fv.size != 1:
+        raise ValueError("`fillvalue` must be scalar or an array with one element.")
+    fv = fv.reshape(()).item()
+    if isinstance(fv, complex) and rt.kind != "c":
+        raise ValueError("could not cast `fillvalue` directly to the output type (it was first "
+                         f"converted to complex): fillvalue={fillvalue!r}, output dtype {rt}")
+    return np.asarray(fv).astype(rt)[()] if rt.kind != "c" else np.asarray(fv, dtype=rt)[()]
+
+
+def _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr):
+    fname = "correlate2d" if corr else "convolve2d"
+    in1 = _asarray(in1, "in1")
+    in2 = _asarray(in2, "in2")
+    if not in1.ndim == in2.ndim == 2:
+        raise ValueError(f"{fname} inputs must both be 2-D arrays (got shapes {in1.shape} and "
+                         f"{in2.shape})")
+    _check_mode(mode)
+    bnd = _check_boundary(boundary)
+    _check_nonempty(in1, in2, fname)
+    swapped = _swap_needed(mode, in1.shape, in2.shape, (0, 1))
+    if swapped:
+        in1, in2 = in2, in1
+    rt = np.result_type(in1, in2)
+    if rt.kind == "b" or rt == np.float16:
+        raise ValueError(f"{fname} not available for this type ({rt}); convolve2d not available "
+                         "for this type.")
+    fv = _fillvalue(fillvalue, rt)
+    k = in2
+    if corr:
+        k = in2[::-1, ::-1]
+        if k.dtype.kind == "c":
+            k = np.conj(k)
+    (m1, m2), (k1, k2) = in1.shape, k.shape
+    if mode == "full":
+        start, oshape = [0, 0], [m1 + k1 - 1, m2 + k2 - 1]
+    elif mode == "same":
+        start = [k1 // 2, k2 // 2] if corr else [(k1 - 1) // 2, (k2 - 1) // 2]
+        oshape = [m1, m2]
+    else:
+        start, oshape = [k1 - 1, k2 - 1], [m1 - k1 + 1, m2 - k2 + 1]
+    int_res = rt.kind in "iu"
+    work = rt if int_res else _compute_dtype(rt)
+    x = in1
+    if mode != "valid" and not (bnd == "fill" and fv == 0):
+        x = np.asarray(in1, dtype=work)
+        pads = [(kk - 1 - s, s + o - m) for kk, s, o, m in zip((k1, k2), start, oshape, (m1, m2))]
+        if bnd == "fill":
+            x = np.pad(x, pads, mode="constant", constant_values=fv)
+        else:
+            x = np.pad(x, pads, mode="wrap" if bnd == "wrap" else "symmetric")
+        start = [k1 - 1, k2 - 1]
+    axes = [0, 1]
+    if int_res:
+        if _int_fft_safe(x, k) and _pick_2d((k1, k2), x.shape, start, oshape) == "fft":
+            out = _to_int_result(_conv_window(x, k, axes, start, oshape, "fft",
+                                              np.dtype(np.float64)), rt)
+        else:
+            out = _direct_nd(x, k, axes, start, oshape, rt)
+    else:
+        x = np.ascontiguousarray(x, dtype=work)
+        kk = np.ascontiguousarray(k, dtype=work)
+        method = _pick_2d((k1, k2), x.shape, tuple(start), tuple(oshape))
+        out = _backend.conv.Conv2D(kk, x.shape, start, oshape, method)(x)
+        out = out.astype(rt, copy=False)
+    if swapped and corr:
+        out = np.ascontiguousarray(out[::-1, ::-1])
+    return out
+
+
+def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+    """Convolve two 2-D arrays (scipy.signal.convolve2d semantics).
+
+    ``boundary``: 'fill'/'pad' (with ``fillvalue``), 'wrap'/'circular', 'symm'/'symmetric'.
+    Unlike scipy, the FFT path is used whenever the cost model says it is faster, with every
+    boundary.  Result dtype ``numpy.result_type(in1, in2)``; integer results are exact (with
+    scipy's wrap-around on overflow).
+    """
+    return _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr=False)
+
+
+def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+    """Cross-correlate two 2-D arrays (scipy.signal.correlate2d semantics; 'same' centres with
+    offset K//2, unlike ``correlate``'s (K-1)//2 for even kernel sizes)."""
+    return _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr=True)

@@ -1,0 +1,238 @@
+"""Circulant/Toeplitz/BTTB products, convolution matrices and LinearOperators (bttbfft._structured).
+
+References: scipy.linalg.toeplitz / circulant / convolution_matrix dense products,
+scipy.signal.convolve2d, and explicit loops.  Every test runs on both backends.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+import bttbfft
+
+linalg = pytest.importorskip("scipy.linalg")
+signal = pytest.importorskip("scipy.signal")
+sparse = pytest.importorskip("scipy.sparse")
+from scipy.sparse.linalg import LinearOperator  # noqa: E402
+
+MODES = ["full", "same", "valid"]
+BOUNDARIES = ["fill", "wrap", "symm"]
+
+
+def _cx(rng, *shape):
+    return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+
+
+def _close(ours, ref, tag="", tol=1e-10):
+    ours = np.asarray(ours)
+    ref = np.asarray(ref)
+    assert ours.shape == ref.shape, (tag, ours.shape, ref.shape)
+    scale = max(1.0, float(np.max(np.abs(ref)))) if ref.size else 1.0
+    err = float(np.max(np.abs(ours - ref))) if ref.size else 0.0
+    assert err <= tol * scale, (tag, err / scale)
+
+
+def _adjoint_identity(op, rng, complex_=True):
+    m, n = op.shape
+    x = _cx(rng, n) if complex_ else rng.standard_normal(n)
+    y = _cx(rng, m) if complex_ else rng.standard_normal(m)
+    lhs = np.vdot(y, op.matvec(x))
+    rhs = np.vdot(op.rmatvec(y), x)
+    assert abs(lhs - rhs) <= 1e-10 * max(1.0, abs(lhs)), (lhs, rhs)
+    X = _cx(rng, n, 3)
+    Y = _cx(rng, m, 3)
+    lhs = np.einsum("ik,ik->k", Y.conj(), op.matmat(X))
+    rhs = np.einsum("ik,ik->k", op.rmatmat(Y).conj(), X)
+    assert np.allclose(lhs, rhs, rtol=1e-10, atol=1e-10)
+
+
+TOEP_SHAPES = [(1, 1), (5, 5), (7, 3), (3, 9), (64, 64), (100, 37), (33, 257)]
+
+
+@pytest.mark.parametrize("complex_", [False, True])
+def test_toeplitz(complex_):
+    rng = np.random.default_rng(30)
+    for m, n in TOEP_SHAPES:
+        c = _cx(rng, m) if complex_ else rng.standard_normal(m)
+        r = _cx(rng, n) if complex_ else rng.standard_normal(n)
+        T = linalg.toeplitz(c, r)
+        x = rng.standard_normal(n)
+        X = _cx(rng, n, 3)
+        c0, r0, x0 = c.copy(), r.copy(), x.copy()
+        _close(bttbfft.toeplitz_matvec(c, r, x), T @ x, (m, n))
+        _close(bttbfft.toeplitz_matvec(c, r, X), T @ X, (m, n))
+        np.testing.assert_array_equal(c, c0)
+        np.testing.assert_array_equal(r, r0)
+        np.testing.assert_array_equal(x, x0)
+        op = bttbfft.ToeplitzOperator(c, r)
+        assert isinstance(op, LinearOperator) and op.shape == (m, n)
+        _close(op @ x, T @ x)
+        _close(op.matmat(X), T @ X)
+        _close(op.toarray(), T)
+        y = _cx(rng, m)
+        _close(op.rmatvec(y), T.conj().T @ y)
+        _close(op.H @ y, T.conj().T @ y)
+        Y = _cx(rng, m, 2)
+        _close(op.rmatmat(Y), T.conj().T @ Y)
+        _adjoint_identity(op, rng)
+        # r=None: conj(c), as scipy.linalg.toeplitz
+        xm = _cx(rng, m)
+        _close(bttbfft.toeplitz_matvec(c, None, xm), linalg.toeplitz(c) @ xm)
+        _close(bttbfft.ToeplitzOperator(c) @ xm, linalg.toeplitz(c) @ xm)
+
+
+def test_operator_dtypes():
+    assert bttbfft.ToeplitzOperator(np.arange(4), np.arange(3)).dtype == np.float64
+    assert bttbfft.ToeplitzOperator(np.ones(4, np.float32)).dtype == np.float32
+    assert bttbfft.ToeplitzOperator(np.ones(4, complex)).dtype == np.complex128
+    assert bttbfft.BTTBOperator(np.ones((3, 5))).dtype == np.float64
+    assert bttbfft.ConvolutionOperator(np.ones((3, 3), np.complex64), (5, 5)).dtype == np.complex64
+    op = bttbfft.ToeplitzOperator(np.ones(4, np.float32))
+    assert (op @ np.ones(4, np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("complex_", [False, True])
+def test_circulant(complex_):
+    rng = np.random.default_rng(31)
+    for n in [1, 2, 5, 8, 31, 64, 100]:
+        c = _cx(rng, n) if complex_ else rng.standard_normal(n)
+        C = linalg.circulant(c)
+        x = rng.standard_normal(n)
+        X = _cx(rng, n, 4)
+        _close(bttbfft.circulant_matvec(c, x), C @ x, n)
+        _close(bttbfft.circulant_matvec(c, X), C @ X, n)
+
+
+def _bttb_loop(t, x):
+    m, n = x.shape
+    y = np.zeros((m, n), dtype=np.result_type(t, x))
+    for i1, i2, j1, j2 in itertools.product(range(m), range(n), range(m), range(n)):
+        y[i1, i2] += t[i1 - j1 + m - 1, i2 - j2 + n - 1] * x[j1, j2]
+    return y
+
+
+@pytest.mark.parametrize("complex_", [False, True])
+def test_bttb(complex_):
+    rng = np.random.default_rng(32)
+    for m, n in [(1, 1), (1, 4), (3, 1), (3, 4), (6, 5)]:
+        t = _cx(rng, 2 * m - 1, 2 * n - 1) if complex_ else rng.standard_normal((2 * m - 1,
+                                                                                  2 * n - 1))
+        x = rng.standard_normal((m, n))
+        ref = _bttb_loop(t, x)
+        B = bttbfft.bttb_matrix(t)
+        assert B.shape == (m * n, m * n)
+        _close(B @ x.ravel(), ref.ravel())
+        _close(bttbfft.bttb_matvec(t, x), ref)
+        op = bttbfft.BTTBOperator(t)
+        _close(op @ x.ravel(), ref.ravel())
+        _close(op.toarray(), B)
+        y = _cx(rng, m * n)
+        _close(op.rmatvec(y), B.conj().T @ y)
+        _adjoint_identity(op, rng)
+    # larger: matvec vs the dense matrix
+    m, n = 20, 24
+    t = _cx(rng, 2 * m - 1, 2 * n - 1)
+    x = _cx(rng, m, n)
+    _close(bttbfft.bttb_matvec(t, x), (bttbfft.bttb_matrix(t) @ x.ravel()).reshape(m, n))
+
+
+CM_SHAPES = [((1, 1), (1, 1)), ((1, 6), (1, 3)), ((5, 1), (2, 1)), ((4, 7), (3, 3)),
+             ((6, 6), (2, 4)), ((4, 5), (7, 6)), ((3, 8), (2, 9)), ((9, 8), (4, 5))]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_convolution_matrix_2d(mode):
+    rng = np.random.default_rng(33)
+    for (ms, ks), bnd in itertools.product(CM_SHAPES, BOUNDARIES):
+        k = rng.standard_normal(ks)
+        x = rng.standard_normal(ms)
+        try:
+            ref = signal.convolve2d(x, k, mode, bnd).ravel()
+        except ValueError:
+            with pytest.raises(ValueError):
+                bttbfft.convolution_matrix(k, ms, mode, bnd)
+            continue
+        A = bttbfft.convolution_matrix(k, ms, mode, bnd)
+        _close(A @ x.ravel(), ref, (ms, ks, mode, bnd))
+        S = bttbfft.convolution_matrix(k, ms, mode, bnd, sparse=True)
+        assert sparse.issparse(S) and S.format == "csr"
+        _close(S @ x.ravel(), ref, (ms, ks, mode, bnd, "sparse"))
+        _close(S.toarray(), A)
+
+
+def test_convolution_matrix_1d_matches_scipy_linalg():
+    for k in [[1.0, 2.0, 3.0], [1.0, -2.0], [1, 2, 3, 4, 5, 6, 7], [2.0]]:
+        k = np.asarray(k)
+        for n in [1, 2, 3, 5, 8]:
+            for mode in MODES:
+                ref = linalg.convolution_matrix(k, n, mode)
+                A = bttbfft.convolution_matrix(k, n, mode)
+                assert A.dtype == ref.dtype and A.shape == ref.shape
+                np.testing.assert_array_equal(A, ref)
+                np.testing.assert_array_equal(
+                    bttbfft.convolution_matrix(k, n, mode, sparse=True).toarray(), ref)
+
+
+@pytest.mark.parametrize("bnd", BOUNDARIES)
+def test_convolution_operator(bnd):
+    rng = np.random.default_rng(34)
+    for (ms, ks), mode in itertools.product(CM_SHAPES, MODES):
+        for kern in [rng.standard_normal(ks), _cx(rng, *ks)]:
+            x = rng.standard_normal(ms)
+            try:
+                ref = signal.convolve2d(x, kern, mode, bnd).ravel()
+            except ValueError:
+                continue
+            op = bttbfft.ConvolutionOperator(kern, ms, mode, bnd)
+            _close(op @ x.ravel(), ref, (ms, ks, mode, bnd))
+            A = bttbfft.convolution_matrix(kern, ms, mode, bnd)
+            _close(op.toarray(), A)
+            y = _cx(rng, op.shape[0])
+            _close(op.rmatvec(y), A.conj().T @ y, (ms, ks, mode, bnd, "adjoint"))
+            _adjoint_identity(op, rng)
+
+
+def test_convolution_operator_default_and_big():
+    rng = np.random.default_rng(35)
+    x = rng.standard_normal((150, 130))
+    k = rng.standard_normal((9, 9))
+    op = bttbfft.ConvolutionOperator(k, x.shape)
+    _close(op @ x.ravel(), signal.convolve2d(x, k, "same").ravel())
+    _adjoint_identity(op, rng, complex_=False)
+
+
+BAD = [
+    (bttbfft.toeplitz_matvec, (np.ones(3), np.ones(4), np.ones(3)), ValueError, "shape"),
+    (bttbfft.toeplitz_matvec, (np.ones(3), None, np.ones((3, 2, 2))), ValueError, "shape"),
+    (bttbfft.toeplitz_matvec, (np.array([]), None, np.ones(0)), ValueError, "zero-size"),
+    (bttbfft.toeplitz_matvec, (np.ones(3, object), None, np.ones(3)), TypeError, "dtype"),
+    (bttbfft.circulant_matvec, (np.ones(3), np.ones(4)), ValueError, "shape"),
+    (bttbfft.circulant_matvec, ("abc", np.ones(3)), TypeError, "c"),
+    (bttbfft.bttb_matvec, (np.ones((4, 5)), np.ones((2, 3))), ValueError, "2m-1"),
+    (bttbfft.bttb_matvec, (np.ones((3, 5)), np.ones((2, 2))), ValueError, "shape"),
+    (bttbfft.bttb_matrix, (np.ones(5),), ValueError, "2m-1"),
+    (bttbfft.BTTBOperator, (None,), TypeError, "t"),
+    (bttbfft.convolution_matrix, (np.ones((2, 2)), (3, 3), "bogus"), ValueError, "mode"),
+    (bttbfft.convolution_matrix, (np.ones((2, 2)), (3, 3), "same", "reflect"), ValueError,
+     "boundary"),
+    (bttbfft.convolution_matrix, (np.ones((2, 3)), (3, 2), "valid"), ValueError, "valid"),
+    (bttbfft.convolution_matrix, (np.ones(3), 0), ValueError, "positive"),
+    (bttbfft.convolution_matrix, (np.ones((2, 2)), (3, 0)), ValueError, "positive"),
+    (bttbfft.convolution_matrix, (np.ones((2, 2), "U1"), (3, 3)), TypeError, "dtype"),
+    (bttbfft.ConvolutionOperator, (np.ones((2, 2)), (3, 3), "bogus"), ValueError, "mode"),
+    (bttbfft.ConvolutionOperator, (np.ones(3), (3, 3)), ValueError, "2-D"),
+    (bttbfft.ToeplitzOperator, (np.zeros(0),), ValueError, "zero-size"),
+]
+
+
+@pytest.mark.parametrize("fn,args,exc,frag", BAD, ids=[f"{b[0].__name__}-{i}"
+                                                       for i, b in enumerate(BAD)])
+def test_bad_input(fn, args, exc, frag):
+    with pytest.raises(exc, match=frag):
+        fn(*args)
+
+
+def test_operator_matvec_shape_mismatch():
+    op = bttbfft.ToeplitzOperator(np.ones(4), np.ones(3))
+    with pytest.raises(ValueError):
+        op.matvec(np.ones(4))
