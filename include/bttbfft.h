@@ -139,6 +139,65 @@ int bttb_is_pow2(size_t n);
  * Convolver (zero-padded circulant embedding) -- declared below by the convolver section.
  * ------------------------------------------------------------------------------------------- */
 /* BEGIN CONVOLVER */
+/* A convolver plan computes the window  out = full[s1:s1+o1, s2:s2+o2]  of the full 2-D linear
+ * convolution of an (m1, m2) image x with a (k1, k2) kernel h:
+ *     full[i1, i2] = sum_{j1, j2} x[j1, j2] * h[i1-j1, i2-j2],   shape (m1+k1-1, m2+k2-1).
+ * 1-D problems are one row: m1 = k1 = 1.  Arrays are C-contiguous (row-major), of real or complex
+ * (interleaved re, im) float (BTTB_F32) or double (BTTB_F64) elements; x, h and out share the type.
+ *
+ * Methods
+ *   BTTB_CONV_DIRECT  spatial sum over the window only (inner loop along rows, vectorisable).
+ *   BTTB_CONV_FFT     circulant embedding on the radix-2 core, power-of-two sizes per axis.  The
+ *                     window is covered by tiles (overlap-save): each tile is one N1 x N2 circular
+ *                     convolution whose size is picked by a cost model (FFT flops per output,
+ *                     with a cache penalty); a single tile is the plain zero-padded embedding, with
+ *                     N_i = next_pow2(max(s_i+o_i, m_i+k_i-1-s_i, m_i, k_i)), the smallest size
+ *                     for which the wanted window does not alias.  The kernel spectrum (scaled by
+ *                     1/(N1*N2)) is computed once, in the plan.  Real data use r2c/c2r along rows
+ *                     and c2c along columns of the half spectrum; all-zero padded rows are not
+ *                     row-transformed and only the rows inside the window are inverse-transformed.
+ *   BTTB_CONV_AUTO    the plan picks DIRECT or FFT by a cost model (bttb_conv_plan_method tells).
+ *
+ * Errors: BTTB_EINVAL for NULL pointers or an unknown precision/type/method; BTTB_ESIZE for a zero
+ * dimension or a bad tile size; BTTB_ESHAPE for a window outside the full convolution;
+ * BTTB_EOVERFLOW when a size or byte count does not fit; BTTB_ENOMEM when allocation fails.
+ * Plans are immutable: any number of threads may execute one plan at once, each with its own
+ * work buffer of bttb_conv_plan_work_size bytes (8-byte aligned; NULL allowed when 0). */
+typedef struct bttb_conv_plan bttb_conv_plan;
+
+typedef enum bttb_conv_type { BTTB_REAL = 0, BTTB_COMPLEX = 1 } bttb_conv_type;
+
+typedef enum bttb_conv_method {
+    BTTB_CONV_AUTO = 0,
+    BTTB_CONV_FFT = 1,
+    BTTB_CONV_DIRECT = 2
+} bttb_conv_method;
+
+/* Create a plan.  kshape = {k1, k2}, ishape = {m1, m2}, start = {s1, s2}, oshape = {o1, o2}.
+ * kernel: k1*k2 elements, copied (or transformed) into the plan; the caller keeps ownership.
+ * tile: NULL for automatic tiling, otherwise the FFT size per axis used by BTTB_CONV_FFT (a power
+ * of two >= k_i; 0 for automatic on that axis) -- for tests and tuning.  Ignored by DIRECT.
+ * On failure *plan is set to NULL. */
+bttb_status bttb_conv_plan_create(bttb_conv_plan **plan, bttb_precision precision,
+                                  bttb_conv_type type, const void *kernel, const size_t kshape[2],
+                                  const size_t ishape[2], const size_t start[2],
+                                  const size_t oshape[2], bttb_conv_method method,
+                                  const size_t tile[2]);
+
+/* Free a plan.  NULL is accepted and ignored. */
+void bttb_conv_plan_destroy(bttb_conv_plan *plan);
+
+/* Convolve howmany images: image t at (elements) in + t*m1*m2, its window written to
+ * out + t*o1*o2.  in and out must not overlap; in is never written.  howmany == 0 is a no-op. */
+bttb_status bttb_conv_execute(const bttb_conv_plan *plan, const void *in, void *out,
+                              size_t howmany, void *work);
+
+/* Queries (plan must not be NULL). */
+size_t bttb_conv_plan_work_size(const bttb_conv_plan *plan);   /* bytes of scratch per call   */
+size_t bttb_conv_plan_memory(const bttb_conv_plan *plan);      /* bytes held by the plan      */
+bttb_conv_method bttb_conv_plan_method(const bttb_conv_plan *plan);  /* DIRECT or FFT         */
+/* FFT tile size {N1, N2} and number of tiles per axis covering the window (zeros for DIRECT). */
+void bttb_conv_plan_tiles(const bttb_conv_plan *plan, size_t fft_shape[2], size_t ntiles[2]);
 /* END CONVOLVER */
 
 #ifdef __cplusplus

@@ -1,0 +1,949 @@
+/*
+ * bttb_fft.c -- FFT plans: creation (twiddle, chirp and permutation tables), argument checking,
+ * run-time SIMD dispatch, and the radix-2 primitives of the public header.
+ *
+ * The kernels themselves live in bttb_fft_tmpl.h, included below once per (precision,
+ * instruction set).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "bttbfft.h"
+#include "bttb_internal.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(BTTB_NO_SIMD)
+#define BTTB_X86_SIMD 1
+#include <immintrin.h>
+#else
+#define BTTB_X86_SIMD 0
+#endif
+
+#if defined(_WIN32)
+#include <malloc.h>
+#endif
+
+/* ============================================================================================ */
+/* Small utilities                                                                              */
+/* ============================================================================================ */
+
+void *bttb_aligned_alloc(size_t bytes)
+{
+    void *p = NULL;
+    if (bytes == 0) bytes = BTTB_ALIGN;
+#if defined(_WIN32)
+    p = _aligned_malloc(bytes, BTTB_ALIGN);
+#else
+    {
+        /* portable manual scheme: over-allocate, store the original pointer just below */
+        size_t total;
+        unsigned char *raw;
+        if (bttb_add_size(bytes, BTTB_ALIGN + sizeof(void *), &total)) return NULL;
+        raw = (unsigned char *)malloc(total);
+        if (!raw) return NULL;
+        {
+            uintptr_t a = (uintptr_t)(raw + sizeof(void *));
+            a = (a + (BTTB_ALIGN - 1)) & ~(uintptr_t)(BTTB_ALIGN - 1);
+            p = (void *)a;
+            memcpy((unsigned char *)p - sizeof(void *), &raw, sizeof(void *));
+        }
+    }
+#endif
+    return p;
+}
+
+void bttb_aligned_free(void *p)
+{
+    if (!p) return;
+#if defined(_WIN32)
+    _aligned_free(p);
+#else
+    {
+        void *raw;
+        memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof(void *));
+        free(raw);
+    }
+#endif
+}
+
+void *bttb_aligned_calloc_checked(size_t count, size_t size, int *overflow)
+{
+    size_t bytes;
+    void *p;
+    if (bttb_mul_size(count, size, &bytes)) {
+        if (overflow) *overflow = 1;
+        return NULL;
+    }
+    if (overflow) *overflow = 0;
+    p = bttb_aligned_alloc(bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+size_t bttb_next_pow2_size(size_t n)
+{
+    size_t p = 1;
+    if (n <= 1) return 1;
+    if (n > ((size_t)-1 >> 1) + 1) return 0;
+    while (p < n) p <<= 1;
+    return p;
+}
+
+unsigned bttb_log2_size(size_t n)
+{
+    unsigned l = 0;
+    while (n > 1) { n >>= 1; l++; }
+    return l;
+}
+
+int bttb_is_pow2(size_t n)
+{
+    return n != 0 && (n & (n - 1)) == 0;
+}
+
+bttb_status bttb_next_pow2(size_t n, size_t *out)
+{
+    size_t p;
+    if (!out) return BTTB_EINVAL;
+    if (n == 0) return BTTB_ESIZE;
+    p = bttb_next_pow2_size(n);
+    if (p == 0) return BTTB_EOVERFLOW;
+    *out = p;
+    return BTTB_OK;
+}
+
+const char *bttb_strerror(int status)
+{
+    switch (status) {
+    case BTTB_OK: return "success";
+    case BTTB_EINVAL: return "invalid argument (NULL pointer, unknown flag, direction or precision)";
+    case BTTB_ESIZE: return "invalid size (zero, or not a power of two where one is required)";
+    case BTTB_EOVERFLOW: return "size overflow (a size or byte count does not fit in size_t/ptrdiff_t)";
+    case BTTB_ENOMEM: return "out of memory";
+    case BTTB_EKIND: return "wrong plan kind or precision for this call";
+    case BTTB_ESHAPE: return "inconsistent shapes";
+    default: return "unknown bttbfft status code";
+    }
+}
+
+#define BTTB_STR2(x) #x
+#define BTTB_STR(x) BTTB_STR2(x)
+const char *bttb_version(void)
+{
+    return BTTB_STR(BTTB_VERSION_MAJOR) "." BTTB_STR(BTTB_VERSION_MINOR) "." BTTB_STR(BTTB_VERSION_PATCH);
+}
+
+/* ============================================================================================ */
+/* Exact roots of unity                                                                         */
+/* ============================================================================================ */
+#define BTTB_PI_4L 0.785398163397448309615660845819875721049292349843776L
+
+/* Reduce the angle 2*pi*r/N (0 <= r < N, N < 2^60) to (pi/4)*t/N with 0 <= t <= N, exactly, in
+ * integers; the flags say how to map (cos, sin) of the reduced angle back. */
+typedef struct { uint64_t t; int swap, neg_c, neg_s; } bttb_octant;
+
+static bttb_octant bttb_reduce(uint64_t r, uint64_t N)
+{
+    bttb_octant o;
+    uint64_t t = 8 * r, D = N;
+    o.swap = o.neg_c = o.neg_s = 0;
+    if (t > 4 * D) { t = 8 * D - t; o.neg_s = 1; } /* theta -> 2pi - theta */
+    if (t > 2 * D) { t = 4 * D - t; o.neg_c = 1; } /* theta -> pi - theta  */
+    if (t > D) { t = 2 * D - t; o.swap = 1; }      /* theta -> pi/2 - theta */
+    o.t = t;
+    return o;
+}
+
+static void bttb_apply_octant(const bttb_octant *o, double c, double s, double *re, double *im)
+{
+    if (o->swap) { double tmp = c; c = s; s = tmp; }
+    if (o->neg_c) c = -c;
+    if (o->neg_s) s = -s;
+    *re = c;
+    *im = -s; /* exp(-i theta) */
+}
+
+/* Generator of exp(-2*pi*i*r/N): a table of the first octant when N is a multiple of 8 (one
+ * sin/cos per 8 roots), direct long-double evaluation otherwise. */
+typedef struct { uint64_t N; double *c, *s; } bttb_rootgen;
+
+static int rootgen_init(bttb_rootgen *g, uint64_t N)
+{
+    g->N = N;
+    g->c = g->s = NULL;
+    if (N % 8 == 0 && N >= 64) {
+        size_t nb = (size_t)(N / 8) + 1, i;
+        g->c = (double *)malloc(nb * sizeof(double));
+        g->s = (double *)malloc(nb * sizeof(double));
+        if (!g->c || !g->s) { free(g->c); free(g->s); g->c = g->s = NULL; return 0; }
+        for (i = 0; i < nb; i++) {
+            long double a = BTTB_PI_4L * (long double)(8 * (uint64_t)i) / (long double)N;
+            g->c[i] = (double)cosl(a);
+            g->s[i] = (double)sinl(a);
+        }
+    }
+    return 1;
+}
+
+static void rootgen_free(bttb_rootgen *g)
+{
+    free(g->c);
+    free(g->s);
+    g->c = g->s = NULL;
+}
+
+static void rootgen_get(const bttb_rootgen *g, uint64_t r, double *re, double *im)
+{
+    bttb_octant o = bttb_reduce(r % g->N, g->N);
+    double c, s;
+    if (g->c) {
+        c = g->c[o.t / 8];
+        s = g->s[o.t / 8];
+    } else {
+        long double a = BTTB_PI_4L * (long double)o.t / (long double)g->N;
+        c = (double)cosl(a);
+        s = (double)sinl(a);
+    }
+    bttb_apply_octant(&o, c, s, re, im);
+}
+
+/* ============================================================================================ */
+/* Plans                                                                                        */
+/* ============================================================================================ */
+typedef struct { double re, im; } bttb_cd;
+typedef struct { float re, im; } bttb_cf;
+
+enum { BTTB_ALGO_POW2 = 0, BTTB_ALGO_BLUESTEIN = 1, BTTB_ALGO_REAL_EVEN = 2, BTTB_ALGO_REAL_ODD = 3 };
+
+typedef struct bttb_pass {
+    size_t radix; /* 2 or 4 */
+    size_t h;     /* span of the first fused stage */
+    size_t tw;    /* offset of its twiddles in the table (complex elements) */
+    size_t dup;   /* radix 4: 1 = split/duplicated twiddle layout, 0 = compact */
+} bttb_pass;
+
+typedef struct bttb_ops bttb_ops;
+
+struct bttb_plan {
+    bttb_kind kind;
+    bttb_precision prec;
+    size_t n;
+    int algo;
+    size_t work;      /* bytes of scratch per execute call */
+    size_t memory;    /* bytes held, including sub-plans  */
+    const bttb_ops *ops;
+    /* power of two */
+    unsigned log2n, npass;
+    bttb_pass pass[40];
+    void *tw;
+    uint32_t *brpairs;
+    size_t nbrpairs;
+    size_t cache_block; /* elements per cache block for depth-first passes */
+    /* Bluestein */
+    size_t m;
+    struct bttb_plan *sub; /* Bluestein: pow2 plan of m; real: complex plan of n/2 or n */
+    void *chirp;
+    void *kspec;
+    /* real, even n */
+    void *rtw;
+};
+
+struct bttb_ops {
+    void (*c2c)(const bttb_plan *, const void *, void *, int, double, void *);
+    void (*c2c_many)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t, ptrdiff_t, void *);
+    void (*r2c)(const bttb_plan *, const void *, void *, double, void *);
+    void (*c2r)(const bttb_plan *, const void *, void *, double, void *);
+};
+
+/* ============================================================================================ */
+/* Bit reversal (typed, tiled)                                                                  */
+/* ============================================================================================ */
+static uint64_t bttb_rev64(uint64_t v)
+{
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+    v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
+    v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
+    return (v >> 32) | (v << 32);
+}
+
+static size_t bttb_rev_bits(size_t v, unsigned bits)
+{
+    return bits == 0 ? 0 : (size_t)(bttb_rev64((uint64_t)v) >> (64 - bits));
+}
+
+/* In-place bit reversal of 2^L elements at base + i*sb (bytes).  Indices are split as
+ * [a (q bits) | b (L-2q bits) | c (q bits)]; rev maps tile b = {[a b c]} onto tile rev(b) with
+ * rows (a) and columns (c) exchanged and reversed.  Each pair of tiles (2^q rows of 2^q
+ * contiguous elements each, rows 2^(L-q) elements apart) is copied into two small buffers and
+ * written back permuted, so every row is read once and written once even when the rows alias in
+ * the cache (large power-of-two strides).  A fixed-size stack buffer: still in place.  Elements
+ * are moved with fixed-size memcpy (no alignment or aliasing assumptions on the user's data). */
+#define BTTB_DEFINE_BITREV_BUF(NAME, T, QMAX)                                                    \
+    static void NAME(unsigned char *base, unsigned L, ptrdiff_t sb)                              \
+    {                                                                                            \
+        unsigned q = L / 2 < (QMAX) ? L / 2 : (QMAX), M = L - 2 * q, sh = L - q;                 \
+        size_t Q = (size_t)1 << q, a, c, b, nb = (size_t)1 << M;                                 \
+        size_t revq[1 << (QMAX)];                                                                \
+        T bufA[1 << (2 * (QMAX))], bufB[1 << (2 * (QMAX))];                                      \
+        for (a = 0; a < Q; a++) revq[a] = bttb_rev_bits(a, q);                                   \
+        for (b = 0; b < nb; b++) {                                                               \
+            size_t br = bttb_rev_bits(b, M);                                                     \
+            if (br < b) continue;                                                                \
+            for (a = 0; a < Q; a++) {                                                            \
+                const unsigned char *ra = base + (ptrdiff_t)((a << sh) | (b << q)) * sb;         \
+                const unsigned char *rb = base + (ptrdiff_t)((a << sh) | (br << q)) * sb;        \
+                for (c = 0; c < Q; c++) {                                                        \
+                    memcpy(&bufA[a * Q + c], ra + (ptrdiff_t)c * sb, sizeof(T));                 \
+                    if (br != b) memcpy(&bufB[a * Q + c], rb + (ptrdiff_t)c * sb, sizeof(T));    \
+                }                                                                                \
+            }                                                                                    \
+            for (a = 0; a < Q; a++) {                                                            \
+                unsigned char *ra = base + (ptrdiff_t)((a << sh) | (b << q)) * sb;               \
+                unsigned char *rb = base + (ptrdiff_t)((a << sh) | (br << q)) * sb;              \
+                size_t qa = revq[a];                                                             \
+                if (br == b) {                                                                   \
+                    for (c = 0; c < Q; c++)                                                      \
+                        memcpy(ra + (ptrdiff_t)c * sb, &bufA[revq[c] * Q + qa], sizeof(T));      \
+                } else {                                                                         \
+                    for (c = 0; c < Q; c++) {                                                    \
+                        memcpy(ra + (ptrdiff_t)c * sb, &bufB[revq[c] * Q + qa], sizeof(T));      \
+                        memcpy(rb + (ptrdiff_t)c * sb, &bufA[revq[c] * Q + qa], sizeof(T));      \
+                    }                                                                            \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+    }
+
+typedef struct { uint64_t a, b; } bttb_e16;
+BTTB_DEFINE_BITREV_BUF(bitrev_e1, uint8_t, 6)
+BTTB_DEFINE_BITREV_BUF(bitrev_e2, uint16_t, 6)
+BTTB_DEFINE_BITREV_BUF(bitrev_e4, uint32_t, 5)
+BTTB_DEFINE_BITREV_BUF(bitrev_e8, uint64_t, 5)
+BTTB_DEFINE_BITREV_BUF(bitrev_e16, bttb_e16, 4)
+BTTB_DEFINE_BITREV_BUF(bitrev_cd, bttb_cd, 4)
+BTTB_DEFINE_BITREV_BUF(bitrev_cf, bttb_cf, 5)
+
+/* Any element size: the same tiling, swapping bytes directly (no buffer). */
+#define BTTB_DEFINE_BITREV(NAME, T, SWAP)                                                        \
+    static void NAME(unsigned char *base, unsigned L, ptrdiff_t sb, size_t es, unsigned qmax)    \
+    {                                                                                            \
+        unsigned q = L / 2 < qmax ? L / 2 : qmax, M = L - 2 * q, sh = L - q;                     \
+        size_t Q = (size_t)1 << q, a, c, b, nb = (size_t)1 << M;                                 \
+        size_t revq[256];                                                                        \
+        for (a = 0; a < Q; a++) revq[a] = bttb_rev_bits(a, q);                                   \
+        for (b = 0; b < nb; b++) {                                                               \
+            size_t br = bttb_rev_bits(b, M);                                                     \
+            if (br < b) continue;                                                                \
+            for (a = 0; a < Q; a++) {                                                            \
+                size_t ra = revq[a];                                                             \
+                size_t ib = (a << sh) | (b << q), jb = (br << q) | ra;                           \
+                for (c = 0; c < Q; c++) {                                                        \
+                    size_t i = ib | c, j = (revq[c] << sh) | jb;                                 \
+                    if (b == br && j <= i) continue;                                             \
+                    {                                                                            \
+                        T *pi = (T *)(void *)(base + (ptrdiff_t)i * sb);                         \
+                        T *pj = (T *)(void *)(base + (ptrdiff_t)j * sb);                         \
+                        SWAP(pi, pj, es);                                                        \
+                    }                                                                            \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+    }
+
+#define BTTB_SWAP_BYTES(pi, pj, es)                                                              \
+    do {                                                                                         \
+        unsigned char *x_ = (unsigned char *)(pi), *y_ = (unsigned char *)(pj);                  \
+        size_t k_;                                                                               \
+        for (k_ = 0; k_ < (es); k_++) { unsigned char t_ = x_[k_]; x_[k_] = y_[k_]; y_[k_] = t_; } \
+    } while (0)
+BTTB_DEFINE_BITREV(bitrev_bytes, unsigned char, BTTB_SWAP_BYTES)
+
+#define BITREV_CD(x, n, L) bitrev_cd((unsigned char *)(x), (L), (ptrdiff_t)sizeof(bttb_cd))
+#define BITREV_CF(x, n, L) bitrev_cf((unsigned char *)(x), (L), (ptrdiff_t)sizeof(bttb_cf))
+
+bttb_status bttb_bit_reverse(void *data, size_t n, size_t elem_size, ptrdiff_t stride_bytes)
+{
+    unsigned L;
+    size_t as, ext;
+    uintptr_t addr = (uintptr_t)data;
+    unsigned char *base = (unsigned char *)data;
+    if (n == 0 || !bttb_is_pow2(n)) return BTTB_ESIZE;
+    if (!data || elem_size == 0) return BTTB_EINVAL;
+    as = stride_bytes < 0 ? (size_t)0 - (size_t)stride_bytes : (size_t)stride_bytes;
+    if (bttb_mul_size(n - 1, as, &ext) || !bttb_size_fits_ptrdiff(ext)) return BTTB_EOVERFLOW;
+    if (n == 1) return BTTB_OK;
+    L = bttb_log2_size(n);
+    /* elements must not overlap each other */
+    if (as < elem_size) return BTTB_EINVAL;
+#define BTTB_ALIGNED(k) (addr % (k) == 0 && as % (k) == 0)
+    switch (elem_size) {
+    case 1: bitrev_e1(base, L, stride_bytes); break;
+    case 2: if (BTTB_ALIGNED(2)) { bitrev_e2(base, L, stride_bytes); break; }
+            bitrev_bytes(base, L, stride_bytes, elem_size, 6); break;
+    case 4: if (BTTB_ALIGNED(4)) { bitrev_e4(base, L, stride_bytes); break; }
+            bitrev_bytes(base, L, stride_bytes, elem_size, 5); break;
+    case 8: if (BTTB_ALIGNED(8)) { bitrev_e8(base, L, stride_bytes); break; }
+            if (BTTB_ALIGNED(4)) { bitrev_cf(base, L, stride_bytes); break; }
+            bitrev_bytes(base, L, stride_bytes, elem_size, 5); break;
+    case 16: if (BTTB_ALIGNED(8)) { bitrev_e16(base, L, stride_bytes); break; }
+             bitrev_bytes(base, L, stride_bytes, elem_size, 4); break;
+    default: bitrev_bytes(base, L, stride_bytes, elem_size, elem_size <= 64 ? 3 : 2); break;
+    }
+#undef BTTB_ALIGNED
+    return BTTB_OK;
+}
+
+/* ============================================================================================ */
+/* Kernel instantiations                                                                        */
+/* ============================================================================================ */
+
+/* ---- scalar baseline, double ---- */
+#define R double
+#define CPX bttb_cd
+#define SFX(name) name##_d_sc
+#define SCL(name) name##_d_sc
+#define TMPL_TARGET
+#define TMPL_SCALAR 1
+#define BITREV_TILED BITREV_CD
+#define VL 1
+#define VT CPX
+#define V_LD(p) (*(p))
+#define V_ST(p, v) (*(p) = (v))
+#define V_ADD(a, b) C_ADD(a, b)
+#define V_SUB(a, b) C_SUB(a, b)
+#define V_SCALE(a, s) C_SCALE(a, s)
+#define V_CMUL(a, w) C_MUL(a, w)
+#define V_CMULJ(a, w) C_MULJ(a, w)
+#define V_CMULD(a, wr, wi) SFX(c_muld)(a, wr, wi)
+#define V_CMULJD(a, wr, wi) SFX(c_muljd)(a, wr, wi)
+#define V_MULNI(a) SFX(c_mulni)(a)
+#define V_MULI(a) SFX(c_muli)(a)
+#define V_BCAST(c) (c)
+#include "bttb_fft_tmpl.h"
+#undef R
+#undef CPX
+#undef SFX
+#undef SCL
+#undef BITREV_TILED
+
+/* ---- scalar baseline, float ---- */
+#define R float
+#define CPX bttb_cf
+#define SFX(name) name##_f_sc
+#define SCL(name) name##_f_sc
+#define BITREV_TILED BITREV_CF
+#include "bttb_fft_tmpl.h"
+#undef R
+#undef CPX
+#undef SFX
+#undef SCL
+#undef BITREV_TILED
+#undef TMPL_TARGET
+#undef TMPL_SCALAR
+#undef VL
+#undef VT
+#undef V_LD
+#undef V_ST
+#undef V_ADD
+#undef V_SUB
+#undef V_SCALE
+#undef V_CMUL
+#undef V_CMULJ
+#undef V_CMULD
+#undef V_CMULJD
+#undef V_MULNI
+#undef V_MULI
+#undef V_BCAST
+
+static const bttb_ops bttb_ops_d_sc = { c2c_d_sc, c2c_many_d_sc, r2c_d_sc, c2r_d_sc };
+static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f_sc };
+
+#if BTTB_X86_SIMD
+/* ---- AVX2 + FMA ---- */
+#define TMPL_TARGET __attribute__((target("avx2,fma")))
+#define TMPL_SCALAR 0
+
+#define R double
+#define CPX bttb_cd
+#define SFX(name) name##_d_avx2
+#define SCL(name) name##_d_sc
+#define BITREV_TILED BITREV_CD
+#define VL 2
+#define VT __m256d
+#define V_LD(p) _mm256_loadu_pd((const double *)(p))
+#define V_ST(p, v) _mm256_storeu_pd((double *)(p), (v))
+#define V_ADD(a, b) _mm256_add_pd((a), (b))
+#define V_SUB(a, b) _mm256_sub_pd((a), (b))
+#define V_SCALE(a, s) _mm256_mul_pd((a), _mm256_set1_pd(s))
+#define V_CMUL(a, w) _mm256_fmaddsub_pd((a), _mm256_movedup_pd(w), \
+        _mm256_mul_pd(_mm256_permute_pd((a), 0x5), _mm256_permute_pd((w), 0xF)))
+#define V_CMULJ(a, w) _mm256_fmsubadd_pd((a), _mm256_movedup_pd(w), \
+        _mm256_mul_pd(_mm256_permute_pd((a), 0x5), _mm256_permute_pd((w), 0xF)))
+#define V_CMULD(a, wr, wi) _mm256_fmaddsub_pd((a), (wr), _mm256_mul_pd(_mm256_permute_pd((a), 0x5), (wi)))
+#define V_CMULJD(a, wr, wi) _mm256_fmsubadd_pd((a), (wr), _mm256_mul_pd(_mm256_permute_pd((a), 0x5), (wi)))
+#define V_MULNI(a) _mm256_xor_pd(_mm256_permute_pd((a), 0x5), _mm256_setr_pd(0.0, -0.0, 0.0, -0.0))
+#define V_MULI(a) _mm256_xor_pd(_mm256_permute_pd((a), 0x5), _mm256_setr_pd(-0.0, 0.0, -0.0, 0.0))
+#define V_BCAST(c) _mm256_setr_pd((c).re, (c).im, (c).re, (c).im)
+#include "bttb_fft_tmpl.h"
+#undef R
+#undef CPX
+#undef SFX
+#undef SCL
+#undef BITREV_TILED
+#undef VL
+#undef VT
+#undef V_LD
+#undef V_ST
+#undef V_ADD
+#undef V_SUB
+#undef V_SCALE
+#undef V_CMUL
+#undef V_CMULJ
+#undef V_CMULD
+#undef V_CMULJD
+#undef V_MULNI
+#undef V_MULI
+#undef V_BCAST
+
+#define R float
+#define CPX bttb_cf
+#define SFX(name) name##_f_avx2
+#define SCL(name) name##_f_sc
+#define BITREV_TILED BITREV_CF
+#define VL 4
+#define VT __m256
+#define V_LD(p) _mm256_loadu_ps((const float *)(p))
+#define V_ST(p, v) _mm256_storeu_ps((float *)(p), (v))
+#define V_ADD(a, b) _mm256_add_ps((a), (b))
+#define V_SUB(a, b) _mm256_sub_ps((a), (b))
+#define V_SCALE(a, s) _mm256_mul_ps((a), _mm256_set1_ps(s))
+#define V_CMUL(a, w) _mm256_fmaddsub_ps((a), _mm256_moveldup_ps(w), \
+        _mm256_mul_ps(_mm256_permute_ps((a), 0xB1), _mm256_movehdup_ps(w)))
+#define V_CMULJ(a, w) _mm256_fmsubadd_ps((a), _mm256_moveldup_ps(w), \
+        _mm256_mul_ps(_mm256_permute_ps((a), 0xB1), _mm256_movehdup_ps(w)))
+#define V_CMULD(a, wr, wi) _mm256_fmaddsub_ps((a), (wr), _mm256_mul_ps(_mm256_permute_ps((a), 0xB1), (wi)))
+#define V_CMULJD(a, wr, wi) _mm256_fmsubadd_ps((a), (wr), _mm256_mul_ps(_mm256_permute_ps((a), 0xB1), (wi)))
+#define V_MULNI(a) _mm256_xor_ps(_mm256_permute_ps((a), 0xB1), \
+        _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f))
+#define V_MULI(a) _mm256_xor_ps(_mm256_permute_ps((a), 0xB1), \
+        _mm256_setr_ps(-0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f))
+#define V_BCAST(c) _mm256_setr_ps((c).re, (c).im, (c).re, (c).im, (c).re, (c).im, (c).re, (c).im)
+#include "bttb_fft_tmpl.h"
+#undef R
+#undef CPX
+#undef SFX
+#undef SCL
+#undef BITREV_TILED
+#undef VL
+#undef VT
+#undef V_LD
+#undef V_ST
+#undef V_ADD
+#undef V_SUB
+#undef V_SCALE
+#undef V_CMUL
+#undef V_CMULJ
+#undef V_CMULD
+#undef V_CMULJD
+#undef V_MULNI
+#undef V_MULI
+#undef V_BCAST
+#undef TMPL_TARGET
+#undef TMPL_SCALAR
+
+static const bttb_ops bttb_ops_d_avx2 = { c2c_d_avx2, c2c_many_d_avx2, r2c_d_avx2, c2r_d_avx2 };
+static const bttb_ops bttb_ops_f_avx2 = { c2c_f_avx2, c2c_many_f_avx2, r2c_f_avx2, c2r_f_avx2 };
+#endif /* BTTB_X86_SIMD */
+
+/* ============================================================================================ */
+/* Dispatch                                                                                     */
+/* ============================================================================================ */
+enum { BTTB_LEVEL_SCALAR = 0, BTTB_LEVEL_AVX2 = 2 };
+
+static int bttb_simd_override = -1; /* set by bttb_internal_set_simd (tests only) */
+
+void bttb_internal_set_simd(int level)
+{
+    bttb_simd_override = level;
+}
+
+static int bttb_detect_level(void)
+{
+    int lvl = BTTB_LEVEL_SCALAR;
+    const char *env;
+#if BTTB_X86_SIMD
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) lvl = BTTB_LEVEL_AVX2;
+#endif
+    env = getenv("BTTBFFT_SIMD");
+    if (env && (strcmp(env, "scalar") == 0 || strcmp(env, "none") == 0)) lvl = BTTB_LEVEL_SCALAR;
+    if (bttb_simd_override >= 0 && bttb_simd_override < lvl) lvl = bttb_simd_override;
+    return lvl;
+}
+
+const char *bttb_simd_name(void)
+{
+    return bttb_detect_level() == BTTB_LEVEL_AVX2 ? "avx2" : "scalar";
+}
+
+static const bttb_ops *bttb_select_ops(bttb_precision prec)
+{
+#if BTTB_X86_SIMD
+    if (bttb_detect_level() == BTTB_LEVEL_AVX2)
+        return prec == BTTB_F32 ? &bttb_ops_f_avx2 : &bttb_ops_d_avx2;
+#endif
+    return prec == BTTB_F32 ? &bttb_ops_f_sc : &bttb_ops_d_sc;
+}
+
+/* ============================================================================================ */
+/* Plan construction                                                                            */
+/* ============================================================================================ */
+static void store_root(void *table, bttb_precision prec, size_t i, double re, double im)
+{
+    if (prec == BTTB_F32) {
+        ((bttb_cf *)table)[i].re = (float)re;
+        ((bttb_cf *)table)[i].im = (float)im;
+    } else {
+        ((bttb_cd *)table)[i].re = re;
+        ((bttb_cd *)table)[i].im = im;
+    }
+}
+
+static bttb_plan *plan_alloc(bttb_kind kind, size_t n, bttb_precision prec)
+{
+    bttb_plan *p = (bttb_plan *)calloc(1, sizeof(bttb_plan));
+    if (!p) return NULL;
+    p->kind = kind;
+    p->n = n;
+    p->prec = prec;
+    p->ops = bttb_select_ops(prec);
+    p->memory = sizeof(bttb_plan);
+    return p;
+}
+
+void bttb_plan_destroy(bttb_plan *p)
+{
+    if (!p) return;
+    bttb_plan_destroy(p->sub);
+    bttb_aligned_free(p->tw);
+    bttb_aligned_free(p->brpairs);
+    bttb_aligned_free(p->chirp);
+    bttb_aligned_free(p->kspec);
+    bttb_aligned_free(p->rtw);
+    free(p);
+}
+
+/* Allocate count complex elements of the plan's precision, with overflow check. */
+static bttb_status alloc_cpx(bttb_plan *p, size_t count, void **out)
+{
+    size_t bytes;
+    if (bttb_mul_size(count, bttb_complex_size(p->prec), &bytes) || !bttb_size_fits_ptrdiff(bytes))
+        return BTTB_EOVERFLOW;
+    *out = bttb_aligned_alloc(bytes);
+    if (!*out) return BTTB_ENOMEM;
+    p->memory += bytes;
+    return BTTB_OK;
+}
+
+static bttb_status build_pow2(bttb_plan *p)
+{
+    size_t n = p->n, ntw = 0, h, i;
+    unsigned L = bttb_log2_size(n), np = 0;
+    bttb_status st;
+    bttb_rootgen g;
+    size_t csz = bttb_complex_size(p->prec), tmp;
+    p->algo = BTTB_ALGO_POW2;
+    p->log2n = L;
+    p->work = 0;
+    if (bttb_mul_size(n, csz, &tmp) || !bttb_size_fits_ptrdiff(tmp)) return BTTB_EOVERFLOW;
+    p->cache_block = (size_t)512 * 1024 / csz;
+    /* passes: when L is odd a first radix-2 (n == 2) or radix-2^3 pass (trivial twiddles), then
+     * radix-2^2 passes */
+    h = 1;
+    if (L == 1) {
+        p->pass[np].radix = 2; p->pass[np].h = 1; p->pass[np].tw = ntw;
+        ntw += 1; np++; h = 2;
+    } else if (L % 2 == 1) {
+        p->pass[np].radix = 8; p->pass[np].h = 1; p->pass[np].tw = ntw;
+        np++; h = 8;
+    }
+    for (; h * 4 <= n; h *= 4) {
+        int dup = 4 * h <= p->cache_block;
+        p->pass[np].radix = 4; p->pass[np].h = h; p->pass[np].tw = ntw; p->pass[np].dup = (size_t)dup;
+        ntw += (dup ? 6 : 3) * h; np++;
+    }
+    p->npass = np;
+    if (ntw == 0) ntw = 1;
+    st = alloc_cpx(p, ntw, &p->tw);
+    if (st) return st;
+    if (!rootgen_init(&g, (uint64_t)n)) return BTTB_ENOMEM;
+    for (i = 0; i < np; i++) {
+        size_t hh = p->pass[i].h, off = p->pass[i].tw, j, q, TB = hh < 8 ? hh : 8;
+        size_t rad = p->pass[i].radix, blk = rad * hh, stepn = n / blk; /* w = root^(stepn) */
+        if (rad == 8) continue; /* trivial twiddles, none stored */
+        for (q = 1; q < rad; q++) {
+            for (j = 0; j < hh; j++) {
+                double re, im;
+                size_t jb = j / TB * TB, jj = j - jb;
+                rootgen_get(&g, (uint64_t)(q * j) * stepn, &re, &im);
+                if (rad == 2) {
+                    store_root(p->tw, p->prec, off + j, re, im);
+                } else if (p->pass[i].dup) {
+                    size_t at = off + jb * 6 + 2 * (q - 1) * TB + jj;
+                    store_root(p->tw, p->prec, at, re, re);
+                    store_root(p->tw, p->prec, at + TB, im, im);
+                } else {
+                    store_root(p->tw, p->prec, off + jb * 3 + (q - 1) * TB + jj, re, im);
+                }
+            }
+        }
+    }
+    rootgen_free(&g);
+    /* swap pairs of the bit reversal for small n */
+    if (n >= 4 && n <= 4096) {
+        size_t cnt = 0, k, bytes;
+        for (i = 0; i < n; i++) if (bttb_rev_bits(i, L) > i) cnt++;
+        bytes = 2 * cnt * sizeof(uint32_t);
+        p->brpairs = (uint32_t *)bttb_aligned_alloc(bytes);
+        if (!p->brpairs) return BTTB_ENOMEM;
+        p->memory += bytes;
+        for (i = 0, k = 0; i < n; i++) {
+            size_t r = bttb_rev_bits(i, L);
+            if (r > i) { p->brpairs[2 * k] = (uint32_t)i; p->brpairs[2 * k + 1] = (uint32_t)r; k++; }
+        }
+        p->nbrpairs = cnt;
+    } else if (n == 2) {
+        p->nbrpairs = 0;
+        p->brpairs = (uint32_t *)bttb_aligned_alloc(8); /* nothing to swap */
+        if (!p->brpairs) return BTTB_ENOMEM;
+    }
+    return BTTB_OK;
+}
+
+static bttb_status plan_create_internal(bttb_plan **out, bttb_kind kind, size_t n, bttb_precision prec);
+
+static bttb_status build_bluestein(bttb_plan *p)
+{
+    size_t n = p->n, m, k, twon;
+    uint64_t r;
+    bttb_status st;
+    bttb_rootgen g;
+    bttb_cd *b = NULL;
+    bttb_plan *dp = NULL;
+    p->algo = BTTB_ALGO_BLUESTEIN;
+    if (n > ((size_t)-1 >> 2)) return BTTB_EOVERFLOW;
+    twon = 2 * n;
+    m = bttb_next_pow2_size(twon - 1);
+    if (m == 0) return BTTB_EOVERFLOW;
+    if ((uint64_t)n >= ((uint64_t)1 << 58)) return BTTB_EOVERFLOW; /* exact angle reduction */
+    p->m = m;
+    if (bttb_mul_size(m, bttb_complex_size(p->prec), &p->work) || !bttb_size_fits_ptrdiff(p->work))
+        return BTTB_EOVERFLOW;
+    st = alloc_cpx(p, n, &p->chirp);
+    if (st) return st;
+    st = alloc_cpx(p, m, &p->kspec);
+    if (st) return st;
+    st = plan_create_internal(&p->sub, BTTB_C2C, m, p->prec);
+    if (st) return st;
+    p->memory += p->sub->memory;
+    /* chirp w_k = exp(-i pi k^2 / n) = exp(-2 pi i (k^2 mod 2n) / 2n); k^2 mod 2n by exact
+     * integer increments (k+1)^2 = k^2 + 2k + 1 */
+    if (!rootgen_init(&g, (uint64_t)twon)) return BTTB_ENOMEM;
+    b = (bttb_cd *)bttb_aligned_alloc(m * sizeof(bttb_cd));
+    if (!b) { rootgen_free(&g); return BTTB_ENOMEM; }
+    memset(b, 0, m * sizeof(bttb_cd));
+    for (k = 0, r = 0; k < n; k++) {
+        double re, im;
+        rootgen_get(&g, r, &re, &im);
+        store_root(p->chirp, p->prec, k, re, im);
+        /* kernel b_k = conj(w_k), symmetric around 0 */
+        b[k].re = re; b[k].im = -im;
+        if (k > 0) b[m - k] = b[k];
+        r += 2 * (uint64_t)k + 1;
+        if (r >= twon) r -= twon;
+    }
+    rootgen_free(&g);
+    /* kernel spectrum in double precision, scaled by 1/m */
+    if (p->prec == BTTB_F64) {
+        dp = p->sub;
+    } else {
+        st = plan_create_internal(&dp, BTTB_C2C, m, BTTB_F64);
+        if (st) { bttb_aligned_free(b); return st; }
+    }
+    dp->ops->c2c(dp, b, b, 0, 1.0 / (double)m, NULL);
+    for (k = 0; k < m; k++) store_root(p->kspec, p->prec, k, b[k].re, b[k].im);
+    if (dp != p->sub) bttb_plan_destroy(dp);
+    bttb_aligned_free(b);
+    return BTTB_OK;
+}
+
+static bttb_status build_real(bttb_plan *p)
+{
+    size_t n = p->n, k;
+    bttb_status st;
+    if (n % 2 == 0) {
+        size_t h = n / 2;
+        bttb_rootgen g;
+        p->algo = BTTB_ALGO_REAL_EVEN;
+        st = plan_create_internal(&p->sub, BTTB_C2C, h, p->prec);
+        if (st) return st;
+        p->memory += p->sub->memory;
+        p->work = p->sub->work;
+        st = alloc_cpx(p, h / 2 + 1, &p->rtw);
+        if (st) return st;
+        if (!rootgen_init(&g, (uint64_t)n)) return BTTB_ENOMEM;
+        for (k = 0; k <= h / 2; k++) {
+            double re, im;
+            rootgen_get(&g, (uint64_t)k, &re, &im);
+            store_root(p->rtw, p->prec, k, re, im);
+        }
+        rootgen_free(&g);
+    } else {
+        size_t bytes;
+        p->algo = BTTB_ALGO_REAL_ODD;
+        st = plan_create_internal(&p->sub, BTTB_C2C, n, p->prec);
+        if (st) return st;
+        p->memory += p->sub->memory;
+        if (bttb_mul_size(n, bttb_complex_size(p->prec), &bytes) ||
+            bttb_add_size(bytes, p->sub->work, &p->work) || !bttb_size_fits_ptrdiff(p->work))
+            return BTTB_EOVERFLOW;
+    }
+    return BTTB_OK;
+}
+
+static bttb_status plan_create_internal(bttb_plan **out, bttb_kind kind, size_t n, bttb_precision prec)
+{
+    bttb_plan *p;
+    bttb_status st;
+    *out = NULL;
+    p = plan_alloc(kind, n, prec);
+    if (!p) return BTTB_ENOMEM;
+    if (kind == BTTB_R2C) st = build_real(p);
+    else if (bttb_is_pow2(n)) st = build_pow2(p);
+    else st = build_bluestein(p);
+    if (st) { bttb_plan_destroy(p); return st; }
+    *out = p;
+    return BTTB_OK;
+}
+
+bttb_status bttb_plan_create(bttb_plan **plan, bttb_kind kind, size_t n, bttb_precision precision,
+                             unsigned flags)
+{
+    if (!plan) return BTTB_EINVAL;
+    *plan = NULL;
+    if (kind != BTTB_C2C && kind != BTTB_R2C) return BTTB_EINVAL;
+    if (precision != BTTB_F64 && precision != BTTB_F32) return BTTB_EINVAL;
+    if (flags != 0) return BTTB_EINVAL;
+    if (n == 0) return BTTB_ESIZE;
+    return plan_create_internal(plan, kind, n, precision);
+}
+
+size_t bttb_plan_length(const bttb_plan *p) { return p ? p->n : 0; }
+bttb_kind bttb_plan_kind(const bttb_plan *p) { return p ? p->kind : BTTB_C2C; }
+bttb_precision bttb_plan_precision(const bttb_plan *p) { return p ? p->prec : BTTB_F64; }
+size_t bttb_plan_work_size(const bttb_plan *p) { return p ? p->work : 0; }
+size_t bttb_plan_memory(const bttb_plan *p) { return p ? p->memory : 0; }
+
+/* ============================================================================================ */
+/* Execute (argument checking, then the selected kernels)                                       */
+/* ============================================================================================ */
+static size_t abs_pd(ptrdiff_t v) { return v < 0 ? (size_t)0 - (size_t)v : (size_t)v; }
+
+/* 1 if every offset t*dist + j*stride (t < howmany, j < n) fits in ptrdiff_t (in elements of
+ * elem bytes, also counted in bytes). */
+static int offsets_fit(size_t n, ptrdiff_t stride, size_t howmany, ptrdiff_t dist, size_t elem)
+{
+    size_t a, b, s;
+    if (bttb_mul_size(n - 1, abs_pd(stride), &a)) return 0;
+    if (bttb_mul_size(howmany - 1, abs_pd(dist), &b)) return 0;
+    if (bttb_add_size(a, b, &s)) return 0;
+    if (bttb_add_size(s, 1, &s) || bttb_mul_size(s, elem, &s)) return 0;
+    return bttb_size_fits_ptrdiff(s);
+}
+
+bttb_status bttb_execute_c2c(const bttb_plan *plan, const void *in, void *out, int direction,
+                             double scale, void *work)
+{
+    if (!plan || !in || !out) return BTTB_EINVAL;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    if (plan->kind != BTTB_C2C) return BTTB_EKIND;
+    if (plan->work && !work) return BTTB_EINVAL;
+    plan->ops->c2c(plan, in, out, direction == BTTB_BACKWARD, scale, work);
+    return BTTB_OK;
+}
+
+bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int direction, double scale,
+                                  size_t howmany, ptrdiff_t stride, ptrdiff_t dist, void *work)
+{
+    if (!plan) return BTTB_EINVAL;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    if (plan->kind != BTTB_C2C) return BTTB_EKIND;
+    if (howmany == 0) return BTTB_OK;
+    if (!data) return BTTB_EINVAL;
+    if (plan->work && !work) return BTTB_EINVAL;
+    if (!offsets_fit(plan->n, stride, howmany, dist, bttb_complex_size(plan->prec)))
+        return BTTB_EOVERFLOW;
+    if ((stride == 0 && plan->n > 1) || (dist == 0 && howmany > 1)) return BTTB_EINVAL;
+    plan->ops->c2c_many(plan, data, direction == BTTB_BACKWARD, scale, howmany, stride, dist, work);
+    return BTTB_OK;
+}
+
+bttb_status bttb_execute_r2c(const bttb_plan *plan, const void *in, void *out, double scale,
+                             void *work)
+{
+    if (!plan || !in || !out) return BTTB_EINVAL;
+    if (plan->kind != BTTB_R2C) return BTTB_EKIND;
+    if (plan->work && !work) return BTTB_EINVAL;
+    plan->ops->r2c(plan, in, out, scale, work);
+    return BTTB_OK;
+}
+
+bttb_status bttb_execute_c2r(const bttb_plan *plan, const void *in, void *out, double scale,
+                             void *work)
+{
+    if (!plan || !in || !out) return BTTB_EINVAL;
+    if (plan->kind != BTTB_R2C) return BTTB_EKIND;
+    if (plan->work && !work) return BTTB_EINVAL;
+    plan->ops->c2r(plan, in, out, scale, work);
+    return BTTB_OK;
+}
+
+static bttb_status real_many(const bttb_plan *plan, const void *in, void *out, double scale,
+                             size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work, int c2r)
+{
+    size_t t, rs = plan ? (plan->prec == BTTB_F32 ? sizeof(float) : sizeof(double)) : 0;
+    size_t nr, nc;
+    if (!plan) return BTTB_EINVAL;
+    if (plan->kind != BTTB_R2C) return BTTB_EKIND;
+    if (howmany == 0) return BTTB_OK;
+    if (!in || !out) return BTTB_EINVAL;
+    if (plan->work && !work) return BTTB_EINVAL;
+    nr = plan->n;
+    nc = plan->n / 2 + 1;
+    if (!offsets_fit(c2r ? nc : nr, 1, howmany, idist, c2r ? 2 * rs : rs) ||
+        !offsets_fit(c2r ? nr : nc, 1, howmany, odist, c2r ? rs : 2 * rs))
+        return BTTB_EOVERFLOW;
+    for (t = 0; t < howmany; t++) {
+        const unsigned char *i = (const unsigned char *)in + (ptrdiff_t)t * idist * (ptrdiff_t)(c2r ? 2 * rs : rs);
+        unsigned char *o = (unsigned char *)out + (ptrdiff_t)t * odist * (ptrdiff_t)(c2r ? rs : 2 * rs);
+        if (c2r) plan->ops->c2r(plan, i, o, scale, work);
+        else plan->ops->r2c(plan, i, o, scale, work);
+    }
+    return BTTB_OK;
+}
+
+bttb_status bttb_execute_r2c_many(const bttb_plan *plan, const void *in, void *out, double scale,
+                                  size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work)
+{
+    return real_many(plan, in, out, scale, howmany, idist, odist, work, 0);
+}
+
+bttb_status bttb_execute_c2r_many(const bttb_plan *plan, const void *in, void *out, double scale,
+                                  size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work)
+{
+    return real_many(plan, in, out, scale, howmany, idist, odist, work, 1);
+}

@@ -1,0 +1,703 @@
+/*
+ * bttb_fft_tmpl.h -- the FFT kernels, written once and instantiated by src/bttb_fft.c for each
+ * (precision, instruction set) pair.  Not a normal header: it has no include guard and expects
+ * these macros to be defined by the includer (they are #undef'd again by the includer):
+ *
+ *   R            real type (double or float)
+ *   CPX          interleaved complex struct { R re, im; } of that precision
+ *   SFX(name)    name mangled for this instantiation (e.g. name##_d_avx2)
+ *   SCL(name)    name mangled for the scalar instantiation of the same precision (fallback for
+ *                spans shorter than one vector)
+ *   TMPL_TARGET  function attribute selecting the instruction set (empty for the baseline)
+ *   TMPL_SCALAR  1 for the scalar (baseline) instantiation, 0 for a SIMD one
+ *   BITREV_TILED tiled in-place bit reversal for arrays of CPX (defined in bttb_fft.c)
+ *   VL, VT       complex numbers per vector and the vector type; vector operations:
+ *   V_LD(p), V_ST(p, v)         unaligned load/store of VL complex numbers at CPX *p
+ *   V_ADD(a, b), V_SUB(a, b)
+ *   V_SCALE(a, s)               a * s, s a real scalar
+ *   V_CMUL(a, w), V_CMULJ(a, w) a * w, a * conj(w)   (element-wise complex)
+ *   V_CMULD(a, wr, wi), V_CMULJD  the same with w given split and duplicated: wr holds
+ *                               (w.re, w.re) pairs, wi holds (w.im, w.im) pairs
+ *   V_MULNI(a), V_MULI(a)       -i * a, i * a
+ *   V_BCAST(c)                  a vector holding the complex scalar c (a CPX) in every lane
+ *
+ * Conventions: forward twiddles are stored (exp(-2 pi i k / L)); inverse transforms multiply by
+ * their conjugates.  `inv` and `sc` (apply scale) are compile-time constants at every call site of
+ * the always-inline kernels, so each combination is compiled into its own loop.
+ */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scalar complex helpers                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+#define TF static TMPL_TARGET
+#define TI static TMPL_TARGET BTTB_ALWAYS_INLINE
+
+TI CPX SFX(c_add)(CPX a, CPX b) { CPX r; r.re = a.re + b.re; r.im = a.im + b.im; return r; }
+TI CPX SFX(c_sub)(CPX a, CPX b) { CPX r; r.re = a.re - b.re; r.im = a.im - b.im; return r; }
+TI CPX SFX(c_scale)(CPX a, R s) { CPX r; r.re = a.re * s; r.im = a.im * s; return r; }
+TI CPX SFX(c_mul)(CPX a, CPX w)
+{
+    CPX r; r.re = a.re * w.re - a.im * w.im; r.im = a.re * w.im + a.im * w.re; return r;
+}
+TI CPX SFX(c_mulj)(CPX a, CPX w) /* a * conj(w) */
+{
+    CPX r; r.re = a.re * w.re + a.im * w.im; r.im = a.im * w.re - a.re * w.im; return r;
+}
+TI CPX SFX(c_muld)(CPX a, CPX wr, CPX wi)
+{
+    CPX r; r.re = a.re * wr.re - a.im * wi.re; r.im = a.re * wi.re + a.im * wr.re; return r;
+}
+TI CPX SFX(c_muljd)(CPX a, CPX wr, CPX wi)
+{
+    CPX r; r.re = a.re * wr.re + a.im * wi.re; r.im = a.im * wr.re - a.re * wi.re; return r;
+}
+TI CPX SFX(c_mulni)(CPX a) { CPX r; r.re = a.im; r.im = -a.re; return r; } /* -i a */
+TI CPX SFX(c_muli)(CPX a) { CPX r; r.re = -a.im; r.im = a.re; return r; }  /*  i a */
+TI CPX SFX(c_conj)(CPX a) { a.im = -a.im; return a; }
+
+#define C_ADD SFX(c_add)
+#define C_SUB SFX(c_sub)
+#define C_SCALE SFX(c_scale)
+#define C_MUL SFX(c_mul)
+#define C_MULJ SFX(c_mulj)
+#define C_CONJ SFX(c_conj)
+/* twiddle multiply in the transform's direction, and multiply by the 4th root of unity w4 */
+#define C_TW(a, w, inv) ((inv) ? SFX(c_mulj)(a, w) : SFX(c_mul)(a, w))
+#define C_W4(a, inv) ((inv) ? SFX(c_muli)(a) : SFX(c_mulni)(a))
+#define V_TW(a, w, inv) ((inv) ? V_CMULJ(a, w) : V_CMUL(a, w))
+#define V_TWD(a, wr, wi, inv) ((inv) ? V_CMULJD(a, wr, wi) : V_CMULD(a, wr, wi))
+#define V_W4(a, inv) ((inv) ? V_MULI(a) : V_MULNI(a))
+
+/* ------------------------------------------------------------------------------------------ */
+/* Contiguous passes                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* First two stages (trivial twiddles), in place: a 4-point DFT on each block of 4. */
+TI void SFX(k_first4)(CPX *restrict x, size_t n, const int inv, const int sc, R s)
+{
+    size_t k;
+    for (k = 0; k < n; k += 4) {
+        CPX a0 = x[k], a1 = x[k + 2], a2 = x[k + 1], a3 = x[k + 3];
+        CPX b0 = C_ADD(a0, a2), b1 = C_SUB(a0, a2), b2 = C_ADD(a1, a3);
+        CPX b3 = C_W4(C_SUB(a1, a3), inv);
+        CPX y0 = C_ADD(b0, b2), y2 = C_SUB(b0, b2), y1 = C_ADD(b1, b3), y3 = C_SUB(b1, b3);
+        if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); y2 = C_SCALE(y2, s); y3 = C_SCALE(y3, s); }
+        x[k] = y0; x[k + 1] = y1; x[k + 2] = y2; x[k + 3] = y3;
+    }
+}
+
+/* First stage (trivial twiddles), in place: a 2-point DFT on each pair. */
+TI void SFX(k_first2)(CPX *restrict x, size_t n, const int sc, R s)
+{
+    size_t k;
+    for (k = 0; k < n; k += 2) {
+        CPX a = x[k], b = x[k + 1];
+        CPX y0 = C_ADD(a, b), y1 = C_SUB(a, b);
+        if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); }
+        x[k] = y0; x[k + 1] = y1;
+    }
+}
+
+/* 8-point DIT DFT: v holds 8 values in bit-reversed order, receives the DFT in natural order
+ * (the first three radix-2 stages; twiddles 1, w8, -i, w8^3 done with adds and one real scale). */
+TI CPX SFX(c_mulw8)(CPX a, const int inv) /* a * exp(-+ i pi/4) */
+{
+    const R h = (R)0.707106781186547524400844362104849039L;
+    CPX r;
+    if (inv) { r.re = (a.re - a.im) * h; r.im = (a.re + a.im) * h; }
+    else     { r.re = (a.re + a.im) * h; r.im = (a.im - a.re) * h; }
+    return r;
+}
+
+TI void SFX(dft8)(CPX *restrict v, const int inv, const int sc, R s)
+{
+    CPX a0 = C_ADD(v[0], v[1]), a1 = C_SUB(v[0], v[1]), a2 = C_ADD(v[2], v[3]), a3 = C_SUB(v[2], v[3]);
+    CPX a4 = C_ADD(v[4], v[5]), a5 = C_SUB(v[4], v[5]), a6 = C_ADD(v[6], v[7]), a7 = C_SUB(v[6], v[7]);
+    CPX t3 = C_W4(a3, inv), t7 = C_W4(a7, inv);
+    CPX b0 = C_ADD(a0, a2), b2 = C_SUB(a0, a2), b1 = C_ADD(a1, t3), b3 = C_SUB(a1, t3);
+    CPX b4 = C_ADD(a4, a6), b6 = C_SUB(a4, a6), b5 = C_ADD(a5, t7), b7 = C_SUB(a5, t7);
+    CPX u5 = SFX(c_mulw8)(b5, inv), u6 = C_W4(b6, inv), u7 = C_W4(SFX(c_mulw8)(b7, inv), inv);
+    v[0] = C_ADD(b0, b4); v[4] = C_SUB(b0, b4);
+    v[1] = C_ADD(b1, u5); v[5] = C_SUB(b1, u5);
+    v[2] = C_ADD(b2, u6); v[6] = C_SUB(b2, u6);
+    v[3] = C_ADD(b3, u7); v[7] = C_SUB(b3, u7);
+    if (sc) { int q; for (q = 0; q < 8; q++) v[q] = C_SCALE(v[q], s); }
+}
+
+/* First three stages in place: an 8-point DFT on each block of 8. */
+TI void SFX(k_first8)(CPX *restrict x, size_t n, const int inv, const int sc, R s)
+{
+    size_t k, q;
+    for (k = 0; k < n; k += 8) {
+        CPX v[8];
+        for (q = 0; q < 8; q++) v[q] = x[k + q];
+        SFX(dft8)(v, inv, sc, s);
+        for (q = 0; q < 8; q++) x[k + q] = v[q];
+    }
+}
+
+/* Next value of an L-bit bit-reversed counter (half = 2^(L-1)). */
+TI size_t SFX(rev_next)(size_t j, size_t half)
+{
+    size_t bit = half;
+    while (j & bit) { j ^= bit; bit >>= 1; }
+    return j | bit;
+}
+
+/* Out of place: bit-reversed copy fused with the first two stages.  Output block 4*rev(r) is the
+ * 4-point DFT of in[r], in[r + n/4], in[r + n/2], in[r + 3n/4] (rev over log2(n)-2 bits). */
+TI void SFX(k_first4_oop)(const CPX *restrict in, CPX *restrict out, size_t n, const int inv,
+                          const int sc, R s)
+{
+    size_t q = n >> 2, r, j = 0;
+    const CPX *in1 = in + q, *in2 = in + 2 * q, *in3 = in + 3 * q;
+    for (r = 0; r < q; r++) {
+        CPX a0 = in[r], a1 = in1[r], a2 = in2[r], a3 = in3[r];
+        CPX b0 = C_ADD(a0, a2), b1 = C_SUB(a0, a2), b2 = C_ADD(a1, a3);
+        CPX b3 = C_W4(C_SUB(a1, a3), inv);
+        CPX *o = out + 4 * j;
+        CPX y0 = C_ADD(b0, b2), y2 = C_SUB(b0, b2), y1 = C_ADD(b1, b3), y3 = C_SUB(b1, b3);
+        if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); y2 = C_SCALE(y2, s); y3 = C_SCALE(y3, s); }
+        o[0] = y0; o[1] = y1; o[2] = y2; o[3] = y3;
+        if (r + 1 < q) j = SFX(rev_next)(j, q >> 1);
+    }
+}
+
+/* Out of place: bit-reversed copy fused with the first stage (rev over log2(n)-1 bits). */
+TI void SFX(k_first2_oop)(const CPX *restrict in, CPX *restrict out, size_t n, const int sc, R s)
+{
+    size_t q = n >> 1, r, j = 0;
+    const CPX *in1 = in + q;
+    for (r = 0; r < q; r++) {
+        CPX a = in[r], b = in1[r];
+        CPX y0 = C_ADD(a, b), y1 = C_SUB(a, b);
+        if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); }
+        out[2 * j] = y0; out[2 * j + 1] = y1;
+        if (r + 1 < q) j = SFX(rev_next)(j, q >> 1);
+    }
+}
+
+/* Out of place: bit-reversed copy fused with the first three stages.  Output block 8*rev(r) is
+ * the 8-point DFT of in[r + q n/8], q = 0..7 (rev over log2(n)-3 bits). */
+TI void SFX(k_first8_oop)(const CPX *restrict in, CPX *restrict out, size_t n, const int inv,
+                          const int sc, R s)
+{
+    size_t q8 = n >> 3, r, j = 0;
+    int q;
+    static const unsigned char rev3[8] = {0, 4, 2, 6, 1, 5, 3, 7};
+    for (r = 0; r < q8; r++) {
+        CPX v[8];
+        CPX *o = out + 8 * j;
+        for (q = 0; q < 8; q++) v[q] = in[r + rev3[q] * q8];
+        SFX(dft8)(v, inv, sc, s);
+        for (q = 0; q < 8; q++) o[q] = v[q];
+        if (r + 1 < q8) j = SFX(rev_next)(j, q8 >> 1);
+    }
+}
+
+/* Radix-2^2 pass fusing the two radix-2 stages of spans h and 2h (blocks of 4h), with the
+ * twiddles w^j, w^2j, w^3j (j < h, w = exp(-2 pi i / 4h)) stored in blocks of TB = min(h, 8) j's
+ * in the order the loop reads them: compact [w1 | w2 | w3] (3*TB complex per block), or, when
+ * dup is set, split and duplicated [w1.re | w1.im | w2.re | w2.im | w3.re | w3.im] (each entry a
+ * (v, v) pair, 6*TB per block) so that a vector complex multiply needs one shuffle instead of
+ * three. */
+TI void SFX(k_r4)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, const int dup,
+                  const int inv, const int sc, R s)
+{
+    size_t k, j, jb, TB = h < 8 ? h : 8;
+#if !TMPL_SCALAR
+    if (h % VL != 0) {
+        SCL(k_r4_any)(x, n, h, tw, dup, inv, sc, (double)s);
+        return;
+    }
+#endif
+    for (k = 0; k < n; k += 4 * h) {
+        CPX *restrict x0 = x + k, *restrict x1 = x0 + h, *restrict x2 = x1 + h, *restrict x3 = x2 + h;
+        for (jb = 0; jb < h; jb += TB) {
+            const CPX *restrict t = tw + jb * (dup ? 6 : 3);
+            for (j = 0; j < TB; j += VL) {
+                size_t i = jb + j;
+                VT a0 = V_LD(x0 + i), a1, a2, a3;
+                if (dup) {
+                    a1 = V_TWD(V_LD(x2 + i), V_LD(t + j), V_LD(t + TB + j), inv);
+                    a2 = V_TWD(V_LD(x1 + i), V_LD(t + 2 * TB + j), V_LD(t + 3 * TB + j), inv);
+                    a3 = V_TWD(V_LD(x3 + i), V_LD(t + 4 * TB + j), V_LD(t + 5 * TB + j), inv);
+                } else {
+                    a1 = V_TW(V_LD(x2 + i), V_LD(t + j), inv);
+                    a2 = V_TW(V_LD(x1 + i), V_LD(t + TB + j), inv);
+                    a3 = V_TW(V_LD(x3 + i), V_LD(t + 2 * TB + j), inv);
+                }
+                {
+                    VT b0 = V_ADD(a0, a2), b1 = V_SUB(a0, a2), b2 = V_ADD(a1, a3);
+                    VT b3 = V_W4(V_SUB(a1, a3), inv);
+                    VT y0 = V_ADD(b0, b2), y2 = V_SUB(b0, b2), y1 = V_ADD(b1, b3), y3 = V_SUB(b1, b3);
+                    if (sc) { y0 = V_SCALE(y0, s); y1 = V_SCALE(y1, s); y2 = V_SCALE(y2, s); y3 = V_SCALE(y3, s); }
+                    V_ST(x0 + i, y0); V_ST(x1 + i, y1); V_ST(x2 + i, y2); V_ST(x3 + i, y3);
+                }
+            }
+        }
+    }
+}
+
+/* Twiddle q (1..3) of index j of a radix-4 pass, whatever its layout. */
+TI CPX SFX(tw_get)(const CPX *tw, size_t h, int dup, unsigned q, size_t j)
+{
+    size_t TB = h < 8 ? h : 8, jb = j / TB * TB, jj = j - jb;
+    CPX w;
+    if (dup) {
+        const CPX *t = tw + jb * 6 + 2 * (q - 1) * TB + jj;
+        w.re = t[0].re; w.im = t[TB].re;
+    } else {
+        w = tw[jb * 3 + (q - 1) * TB + jj];
+    }
+    return w;
+}
+
+/* Radix-2 pass of span h (blocks of 2h); twiddles w^j (j < h, w = exp(-2 pi i / 2h)). */
+TI void SFX(k_r2)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, const int inv,
+                  const int sc, R s)
+{
+    size_t k, j;
+#if !TMPL_SCALAR
+    if (h % VL != 0) {
+        SCL(k_r2_any)(x, n, h, tw, inv, sc, (double)s);
+        return;
+    }
+#endif
+    for (k = 0; k < n; k += 2 * h) {
+        CPX *restrict x0 = x + k, *restrict x1 = x0 + h;
+        for (j = 0; j < h; j += VL) {
+            VT a = V_LD(x0 + j), b = V_TW(V_LD(x1 + j), V_LD(tw + j), inv);
+            VT y0 = V_ADD(a, b), y1 = V_SUB(a, b);
+            if (sc) { y0 = V_SCALE(y0, s); y1 = V_SCALE(y1, s); }
+            V_ST(x0 + j, y0); V_ST(x1 + j, y1);
+        }
+    }
+}
+
+/* Non-inlined entry points with run-time flags (used as the fallback of SIMD instantiations). */
+TF void SFX(k_r4_any)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s)
+{
+    R rs = (R)s;
+    if (dup) {
+        if (inv) { if (sc) SFX(k_r4)(x, n, h, tw, 1, 1, 1, rs); else SFX(k_r4)(x, n, h, tw, 1, 1, 0, rs); }
+        else     { if (sc) SFX(k_r4)(x, n, h, tw, 1, 0, 1, rs); else SFX(k_r4)(x, n, h, tw, 1, 0, 0, rs); }
+    } else {
+        if (inv) { if (sc) SFX(k_r4)(x, n, h, tw, 0, 1, 1, rs); else SFX(k_r4)(x, n, h, tw, 0, 1, 0, rs); }
+        else     { if (sc) SFX(k_r4)(x, n, h, tw, 0, 0, 1, rs); else SFX(k_r4)(x, n, h, tw, 0, 0, 0, rs); }
+    }
+}
+
+TF void SFX(k_r2_any)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int sc, double s)
+{
+    R rs = (R)s;
+    if (inv) { if (sc) SFX(k_r2)(x, n, h, tw, 1, 1, rs); else SFX(k_r2)(x, n, h, tw, 1, 0, rs); }
+    else     { if (sc) SFX(k_r2)(x, n, h, tw, 0, 1, rs); else SFX(k_r2)(x, n, h, tw, 0, 0, rs); }
+}
+
+/* One pass p of the plan on x[0..len) (len a multiple of the pass's block). */
+TF void SFX(do_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t len, int inv, int sc, double s)
+{
+    const bttb_pass *ps = &p->pass[ip];
+    const CPX *tw = (const CPX *)p->tw + ps->tw;
+    R rs = (R)s;
+    if (ps->h == 1) {
+        if (ps->radix == 8) {
+            if (inv) { if (sc) SFX(k_first8)(x, len, 1, 1, rs); else SFX(k_first8)(x, len, 1, 0, rs); }
+            else     { if (sc) SFX(k_first8)(x, len, 0, 1, rs); else SFX(k_first8)(x, len, 0, 0, rs); }
+        } else if (ps->radix == 4) {
+            if (inv) { if (sc) SFX(k_first4)(x, len, 1, 1, rs); else SFX(k_first4)(x, len, 1, 0, rs); }
+            else     { if (sc) SFX(k_first4)(x, len, 0, 1, rs); else SFX(k_first4)(x, len, 0, 0, rs); }
+        } else {
+            if (sc) SFX(k_first2)(x, len, 1, rs); else SFX(k_first2)(x, len, 0, rs);
+        }
+    } else if (ps->radix == 4) {
+        SFX(k_r4_any)(x, len, ps->h, tw, (int)ps->dup, inv, sc, s);
+    } else {
+        SFX(k_r2_any)(x, len, ps->h, tw, inv, sc, s);
+    }
+}
+
+/* Passes first..npass-1 on the bit-reversed array x of length n.  The passes whose blocks fit in
+ * the cache block are run block by block (depth first), the rest as full sweeps; the scale goes
+ * into the last pass. */
+TF void SFX(run_passes)(const bttb_plan *p, CPX *x, unsigned first, int inv, double scale)
+{
+    size_t n = p->n, B = p->cache_block;
+    unsigned np = p->npass, ip, split = first;
+    int sc = scale != 1.0;
+    if (first >= np) {
+        if (sc) { size_t i; R rs = (R)scale; for (i = 0; i < n; i++) x[i] = C_SCALE(x[i], rs); }
+        return;
+    }
+    if (n > B) {
+        while (split < np && p->pass[split].radix * p->pass[split].h <= B) split++;
+        if (split > first) {
+            size_t b;
+            for (b = 0; b < n; b += B)
+                for (ip = first; ip < split; ip++) SFX(do_pass)(p, ip, x + b, B, inv, 0, 1.0);
+        }
+    }
+    for (ip = split; ip < np; ip++)
+        SFX(do_pass)(p, ip, x, n, inv, sc && ip + 1 == np, scale);
+}
+
+TF void SFX(bitrev_plan)(const bttb_plan *p, CPX *x)
+{
+    if (p->brpairs) {
+        const uint32_t *restrict pr = p->brpairs;
+        size_t i, np = p->nbrpairs;
+        for (i = 0; i < np; i++) {
+            uint32_t a = pr[2 * i], b = pr[2 * i + 1];
+            CPX t = x[a]; x[a] = x[b]; x[b] = t;
+        }
+    } else {
+        BITREV_TILED(x, p->n, p->log2n);
+    }
+}
+
+/* Power-of-two transform, contiguous, in place. */
+TF void SFX(pow2_inplace)(const bttb_plan *p, CPX *x, int inv, double scale)
+{
+    if (p->n == 1) {
+        if (scale != 1.0) x[0] = C_SCALE(x[0], (R)scale);
+        return;
+    }
+    SFX(bitrev_plan)(p, x);
+    SFX(run_passes)(p, x, 0, inv, scale);
+}
+
+/* Power-of-two transform, contiguous, out of place (in and out do not overlap). */
+TF void SFX(pow2_oop)(const bttb_plan *p, const CPX *in, CPX *out, int inv, double scale)
+{
+    size_t n = p->n;
+    int sc1 = p->npass == 1 && scale != 1.0;
+    R rs = (R)scale;
+    if (n == 1) {
+        out[0] = scale != 1.0 ? C_SCALE(in[0], rs) : in[0];
+        return;
+    }
+    if (p->pass[0].radix == 8) {
+        if (inv) { if (sc1) SFX(k_first8_oop)(in, out, n, 1, 1, rs); else SFX(k_first8_oop)(in, out, n, 1, 0, rs); }
+        else     { if (sc1) SFX(k_first8_oop)(in, out, n, 0, 1, rs); else SFX(k_first8_oop)(in, out, n, 0, 0, rs); }
+    } else if (p->pass[0].radix == 4) {
+        if (inv) { if (sc1) SFX(k_first4_oop)(in, out, n, 1, 1, rs); else SFX(k_first4_oop)(in, out, n, 1, 0, rs); }
+        else     { if (sc1) SFX(k_first4_oop)(in, out, n, 0, 1, rs); else SFX(k_first4_oop)(in, out, n, 0, 0, rs); }
+    } else {
+        if (sc1) SFX(k_first2_oop)(in, out, n, 1, rs); else SFX(k_first2_oop)(in, out, n, 0, rs);
+    }
+    if (p->npass > 1) SFX(run_passes)(p, out, 1, inv, scale);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Column (strided) passes: W adjacent transforms, element j of transform c at x[j*rs + c].      */
+/* W == 1 gives the general strided path.                                                      */
+/* ------------------------------------------------------------------------------------------ */
+TI void SFX(kc_r4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
+                   const int dup, const int inv, const int sc, R s)
+{
+    size_t k, j, c;
+    for (k = 0; k < n; k += 4 * h) {
+        for (j = 0; j < h; j++) {
+            CPX w1 = SFX(tw_get)(tw, h, dup, 1, j), w2 = SFX(tw_get)(tw, h, dup, 2, j);
+            CPX w3 = SFX(tw_get)(tw, h, dup, 3, j);
+            CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
+            CPX *restrict x1 = x0 + (ptrdiff_t)h * rs;
+            CPX *restrict x2 = x1 + (ptrdiff_t)h * rs;
+            CPX *restrict x3 = x2 + (ptrdiff_t)h * rs;
+            c = 0;
+#if !TMPL_SCALAR
+            {
+                VT v1 = V_BCAST(w1), v2 = V_BCAST(w2), v3 = V_BCAST(w3);
+                for (; c + VL <= W; c += VL) {
+                    VT a0 = V_LD(x0 + c);
+                    VT a1 = V_TW(V_LD(x2 + c), v1, inv);
+                    VT a2 = V_TW(V_LD(x1 + c), v2, inv);
+                    VT a3 = V_TW(V_LD(x3 + c), v3, inv);
+                    VT b0 = V_ADD(a0, a2), b1 = V_SUB(a0, a2), b2 = V_ADD(a1, a3);
+                    VT b3 = V_W4(V_SUB(a1, a3), inv);
+                    VT y0 = V_ADD(b0, b2), y2 = V_SUB(b0, b2), y1 = V_ADD(b1, b3), y3 = V_SUB(b1, b3);
+                    if (sc) { y0 = V_SCALE(y0, s); y1 = V_SCALE(y1, s); y2 = V_SCALE(y2, s); y3 = V_SCALE(y3, s); }
+                    V_ST(x0 + c, y0); V_ST(x1 + c, y1); V_ST(x2 + c, y2); V_ST(x3 + c, y3);
+                }
+            }
+#endif
+            for (; c < W; c++) {
+                CPX a0 = x0[c];
+                CPX a1 = C_TW(x2[c], w1, inv);
+                CPX a2 = C_TW(x1[c], w2, inv);
+                CPX a3 = C_TW(x3[c], w3, inv);
+                CPX b0 = C_ADD(a0, a2), b1 = C_SUB(a0, a2), b2 = C_ADD(a1, a3);
+                CPX b3 = C_W4(C_SUB(a1, a3), inv);
+                CPX y0 = C_ADD(b0, b2), y2 = C_SUB(b0, b2), y1 = C_ADD(b1, b3), y3 = C_SUB(b1, b3);
+                if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); y2 = C_SCALE(y2, s); y3 = C_SCALE(y3, s); }
+                x0[c] = y0; x1[c] = y1; x2[c] = y2; x3[c] = y3;
+            }
+        }
+    }
+}
+
+TI void SFX(kc_r2)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
+                   const int inv, const int sc, R s)
+{
+    size_t k, j, c;
+    for (k = 0; k < n; k += 2 * h) {
+        for (j = 0; j < h; j++) {
+            CPX w = tw[j];
+            CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
+            CPX *restrict x1 = x0 + (ptrdiff_t)h * rs;
+            c = 0;
+#if !TMPL_SCALAR
+            {
+                VT v = V_BCAST(w);
+                for (; c + VL <= W; c += VL) {
+                    VT a = V_LD(x0 + c), b = V_TW(V_LD(x1 + c), v, inv);
+                    VT y0 = V_ADD(a, b), y1 = V_SUB(a, b);
+                    if (sc) { y0 = V_SCALE(y0, s); y1 = V_SCALE(y1, s); }
+                    V_ST(x0 + c, y0); V_ST(x1 + c, y1);
+                }
+            }
+#endif
+            for (; c < W; c++) {
+                CPX a = x0[c], b = C_TW(x1[c], w, inv);
+                CPX y0 = C_ADD(a, b), y1 = C_SUB(a, b);
+                if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); }
+                x0[c] = y0; x1[c] = y1;
+            }
+        }
+    }
+}
+
+/* First three stages on W adjacent transforms (8-point DFTs over rows k..k+7). */
+TI void SFX(kc_first8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, const int sc, R s)
+{
+    size_t k, c;
+    int q;
+    for (k = 0; k < n; k += 8) {
+        CPX *restrict r0 = x + (ptrdiff_t)k * rs;
+        for (c = 0; c < W; c++) {
+            CPX v[8];
+            for (q = 0; q < 8; q++) v[q] = r0[(ptrdiff_t)q * rs + (ptrdiff_t)c];
+            SFX(dft8)(v, inv, sc, s);
+            for (q = 0; q < 8; q++) r0[(ptrdiff_t)q * rs + (ptrdiff_t)c] = v[q];
+        }
+    }
+}
+
+TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t rs, size_t W,
+                     int inv, int sc, double s)
+{
+    const bttb_pass *ps = &p->pass[ip];
+    const CPX *tw = (const CPX *)p->tw + ps->tw;
+    size_t h = ps->h;
+    R r = (R)s;
+    if (ps->radix == 8) {
+        if (inv) { if (sc) SFX(kc_first8)(x, rs, n, W, 1, 1, r); else SFX(kc_first8)(x, rs, n, W, 1, 0, r); }
+        else     { if (sc) SFX(kc_first8)(x, rs, n, W, 0, 1, r); else SFX(kc_first8)(x, rs, n, W, 0, 0, r); }
+    } else if (ps->radix == 4) {
+        int dup = (int)ps->dup;
+        if (inv) { if (sc) SFX(kc_r4)(x, rs, n, W, h, tw, dup, 1, 1, r); else SFX(kc_r4)(x, rs, n, W, h, tw, dup, 1, 0, r); }
+        else     { if (sc) SFX(kc_r4)(x, rs, n, W, h, tw, dup, 0, 1, r); else SFX(kc_r4)(x, rs, n, W, h, tw, dup, 0, 0, r); }
+    } else {
+        if (inv) { if (sc) SFX(kc_r2)(x, rs, n, W, h, tw, 1, 1, r); else SFX(kc_r2)(x, rs, n, W, h, tw, 1, 0, r); }
+        else     { if (sc) SFX(kc_r2)(x, rs, n, W, h, tw, 0, 1, r); else SFX(kc_r2)(x, rs, n, W, h, tw, 0, 0, r); }
+    }
+}
+
+/* W adjacent power-of-two transforms with row stride rs, in place.  The passes whose blocks of
+ * rows fit in the cache block are run chunk of rows by chunk of rows (depth first); the others
+ * stream over all rows. */
+TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int inv, double scale)
+{
+    size_t n = p->n, i, j, c, rowb = W * sizeof(CPX), Bn = 1;
+    unsigned ip, split = 0, np = p->npass;
+    if (n == 1) {
+        if (scale != 1.0)
+            for (c = 0; c < W; c++) x[c] = C_SCALE(x[c], (R)scale);
+        return;
+    }
+    /* bit reversal of the rows */
+    for (i = 0, j = 0; i < n; i++) {
+        if (i < j) {
+            CPX *restrict a = x + (ptrdiff_t)i * rs, *restrict b = x + (ptrdiff_t)j * rs;
+            for (c = 0; c < W; c++) { CPX t = a[c]; a[c] = b[c]; b[c] = t; }
+        }
+        if (i + 1 < n) j = SFX(rev_next)(j, n >> 1);
+    }
+    while (Bn < n && 2 * Bn * rowb <= (size_t)256 * 1024) Bn *= 2;
+    if (Bn < n) {
+        while (split < np && p->pass[split].radix * p->pass[split].h <= Bn) split++;
+        if (split > 0) {
+            size_t r0;
+            for (r0 = 0; r0 < n; r0 += Bn)
+                for (ip = 0; ip < split; ip++)
+                    SFX(kc_pass)(p, ip, x + (ptrdiff_t)r0 * rs, Bn, rs, W, inv, 0, 1.0);
+        }
+    }
+    for (ip = split; ip < np; ip++)
+        SFX(kc_pass)(p, ip, x, n, rs, W, inv, scale != 1.0 && ip + 1 == np, scale);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Bluestein                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+/* out[k*os] = scale * DFT(in[j*is])[k] for a plan of any length; y: m complex of scratch. */
+TF void SFX(bluestein)(const bttb_plan *p, const CPX *in, ptrdiff_t is, CPX *out, ptrdiff_t os,
+                       int inv, double scale, CPX *restrict y)
+{
+    size_t n = p->n, m = p->m, k;
+    const CPX *restrict ch = (const CPX *)p->chirp;
+    const CPX *restrict K = (const CPX *)p->kspec;
+    const bttb_plan *sub = p->sub;
+    R rs = (R)scale;
+    if (inv) for (k = 0; k < n; k++) y[k] = C_MULJ(in[(ptrdiff_t)k * is], ch[k]);
+    else     for (k = 0; k < n; k++) y[k] = C_MUL(in[(ptrdiff_t)k * is], ch[k]);
+    for (k = n; k < m; k++) { y[k].re = 0; y[k].im = 0; }
+    SFX(pow2_inplace)(sub, y, 0, 1.0);
+#if !TMPL_SCALAR
+    if (m % VL == 0) {
+        if (inv) for (k = 0; k < m; k += VL) V_ST(y + k, V_CMULJ(V_LD(y + k), V_LD(K + k)));
+        else     for (k = 0; k < m; k += VL) V_ST(y + k, V_CMUL(V_LD(y + k), V_LD(K + k)));
+    } else
+#endif
+    {
+        if (inv) for (k = 0; k < m; k++) y[k] = C_MULJ(y[k], K[k]);
+        else     for (k = 0; k < m; k++) y[k] = C_MUL(y[k], K[k]);
+    }
+    SFX(pow2_inplace)(sub, y, 1, 1.0);
+    if (scale != 1.0) {
+        if (inv) for (k = 0; k < n; k++) out[(ptrdiff_t)k * os] = C_SCALE(C_MULJ(y[k], ch[k]), rs);
+        else     for (k = 0; k < n; k++) out[(ptrdiff_t)k * os] = C_SCALE(C_MUL(y[k], ch[k]), rs);
+    } else {
+        if (inv) for (k = 0; k < n; k++) out[(ptrdiff_t)k * os] = C_MULJ(y[k], ch[k]);
+        else     for (k = 0; k < n; k++) out[(ptrdiff_t)k * os] = C_MUL(y[k], ch[k]);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Execute entry points (arguments already validated)                                           */
+/* ------------------------------------------------------------------------------------------ */
+TF void SFX(c2c)(const bttb_plan *p, const void *in, void *out, int inv, double scale, void *work)
+{
+    if (p->algo == BTTB_ALGO_POW2) {
+        if (in == out) SFX(pow2_inplace)(p, (CPX *)out, inv, scale);
+        else SFX(pow2_oop)(p, (const CPX *)in, (CPX *)out, inv, scale);
+    } else {
+        SFX(bluestein)(p, (const CPX *)in, 1, (CPX *)out, 1, inv, scale, (CPX *)work);
+    }
+}
+
+TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, size_t howmany,
+                      ptrdiff_t stride, ptrdiff_t dist, void *work)
+{
+    CPX *x = (CPX *)data;
+    size_t t;
+    if (p->algo != BTTB_ALGO_POW2) {
+        for (t = 0; t < howmany; t++)
+            SFX(bluestein)(p, x + (ptrdiff_t)t * dist, stride, x + (ptrdiff_t)t * dist, stride, inv,
+                           scale, (CPX *)work);
+        return;
+    }
+    if (stride == 1 || p->n == 1) {
+        for (t = 0; t < howmany; t++) SFX(pow2_inplace)(p, x + (ptrdiff_t)t * dist, inv, scale);
+        return;
+    }
+    if ((dist == 1 || dist == -1) && howmany > 1 &&
+        (size_t)(stride < 0 ? -stride : stride) >= howmany) {
+        /* columns: all adjacent columns together (whole rows: contiguous chunks of rows for the
+         * depth-first passes), in groups only when the transform fits in cache anyway */
+        size_t W, row_bytes_max = (size_t)256 * 1024 / p->n;
+        if (dist == -1) x -= howmany - 1;
+        W = row_bytes_max / sizeof(CPX);
+        if (W < 64) W = howmany;
+        if (W > howmany) W = howmany;
+        for (t = 0; t < howmany; t += W) {
+            size_t w = howmany - t < W ? howmany - t : W;
+            SFX(pow2_cols)(p, x + t, stride, w, inv, scale);
+        }
+        return;
+    }
+    for (t = 0; t < howmany; t++) SFX(pow2_cols)(p, x + (ptrdiff_t)t * dist, stride, 1, inv, scale);
+}
+
+/* Real-to-complex. */
+TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, void *work)
+{
+    size_t n = p->n, k;
+    CPX *o = (CPX *)out;
+    R rs = (R)scale;
+    int sc = scale != 1.0;
+    if (p->algo == BTTB_ALGO_REAL_EVEN) {
+        size_t h = n / 2;
+        const CPX *restrict w = (const CPX *)p->rtw;
+        CPX z0;
+        SFX(c2c)(p->sub, in, out, 0, 1.0, work);
+        z0 = o[0];
+        o[0].re = z0.re + z0.im; o[0].im = 0;
+        o[h].re = z0.re - z0.im; o[h].im = 0;
+        if (sc) { o[0].re *= rs; o[h].re *= rs; }
+        for (k = 1; 2 * k <= h; k++) {
+            CPX A = o[k], B = o[h - k], E, O, t, y0, y1;
+            /* E = (A + conj B)/2, O = (A - conj B)/(2i); X[k] = E + w^k O, X[h-k] = conj(E - w^k O) */
+            E.re = (R)0.5 * (A.re + B.re); E.im = (R)0.5 * (A.im - B.im);
+            O.re = (R)0.5 * (A.im + B.im); O.im = (R)-0.5 * (A.re - B.re);
+            t = C_MUL(O, w[k]);
+            y0 = C_ADD(E, t);
+            y1 = C_CONJ(C_SUB(E, t));
+            if (sc) { y0 = C_SCALE(y0, rs); y1 = C_SCALE(y1, rs); }
+            o[k] = y0; o[h - k] = y1;
+        }
+    } else {
+        const R *x = (const R *)in;
+        CPX *y = (CPX *)work;
+        for (k = 0; k < n; k++) { y[k].re = x[k]; y[k].im = 0; }
+        SFX(c2c)(p->sub, y, y, 0, scale, y + n);
+        for (k = 0; k <= n / 2; k++) o[k] = y[k];
+        o[0].im = 0; /* exactly real, as the sum of real inputs */
+    }
+}
+
+/* Complex-to-real. */
+TF void SFX(c2r)(const bttb_plan *p, const void *in, void *out, double scale, void *work)
+{
+    size_t n = p->n, k;
+    const CPX *X = (const CPX *)in;
+    if (p->algo == BTTB_ALGO_REAL_EVEN) {
+        size_t h = n / 2;
+        const CPX *restrict w = (const CPX *)p->rtw;
+        CPX *Z = (CPX *)out;
+        R x0 = X[0].re, xh = X[h].re;
+        for (k = 1; 2 * k <= h; k++) {
+            CPX A = X[k], B = X[h - k], P, D, t;
+            /* P = A + conj B, D = A - conj B; Z[k] = P + i conj(w^k) D, Z[h-k] = conj(P - i conj(w^k) D) */
+            P.re = A.re + B.re; P.im = A.im - B.im;
+            D.re = A.re - B.re; D.im = A.im + B.im;
+            t = SFX(c_muli)(C_MULJ(D, w[k]));
+            Z[k] = C_ADD(P, t);
+            Z[h - k] = C_CONJ(C_SUB(P, t));
+        }
+        Z[0].re = x0 + xh; Z[0].im = x0 - xh;
+        SFX(c2c)(p->sub, Z, Z, 1, scale, work);
+    } else {
+        CPX *y = (CPX *)work;
+        R *o = (R *)out;
+        y[0].re = X[0].re; y[0].im = 0;
+        for (k = 1; 2 * k <= n; k++) { y[k] = X[k]; y[n - k] = C_CONJ(X[k]); }
+        SFX(c2c)(p->sub, y, y, 1, scale, y + n);
+        for (k = 0; k < n; k++) o[k] = y[k].re;
+    }
+}
+
+#undef TF
+#undef TI
+#undef C_ADD
+#undef C_SUB
+#undef C_SCALE
+#undef C_MUL
+#undef C_MULJ
+#undef C_CONJ
+#undef C_TW
+#undef C_W4
+#undef V_TW
+#undef V_TWD
+#undef V_W4

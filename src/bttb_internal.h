@@ -1,0 +1,83 @@
+/*
+ * bttb_internal.h -- helpers shared by the C core (src/bttb_fft.c, src/bttb_conv.c).
+ *
+ * Not part of the public interface: nothing here is installed.
+ */
+#ifndef BTTB_INTERNAL_H
+#define BTTB_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bttbfft.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define BTTB_INLINE static __inline__ __attribute__((always_inline))
+#define BTTB_ALWAYS_INLINE __inline__ __attribute__((always_inline))
+#define BTTB_NOINLINE __attribute__((noinline))
+#define BTTB_LIKELY(x) __builtin_expect(!!(x), 1)
+#define BTTB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#elif defined(_MSC_VER)
+#define BTTB_INLINE static __forceinline
+#define BTTB_ALWAYS_INLINE __forceinline
+#define BTTB_NOINLINE __declspec(noinline)
+#define BTTB_LIKELY(x) (x)
+#define BTTB_UNLIKELY(x) (x)
+#else
+#define BTTB_INLINE static inline
+#define BTTB_ALWAYS_INLINE inline
+#define BTTB_NOINLINE
+#define BTTB_LIKELY(x) (x)
+#define BTTB_UNLIKELY(x) (x)
+#endif
+
+/* Alignment of every buffer the core allocates (plan tables, internal scratch). */
+#define BTTB_ALIGN 64
+
+/* Checked size arithmetic: store a*b (a+b) in *out and return 0, or return 1 on overflow
+ * (*out is then left unchanged). */
+static inline int bttb_mul_size(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > (size_t)-1 / a) return 1;
+    *out = a * b;
+    return 0;
+}
+
+static inline int bttb_add_size(size_t a, size_t b, size_t *out)
+{
+    if (b > (size_t)-1 - a) return 1;
+    *out = a + b;
+    return 0;
+}
+
+/* 1 if v fits in ptrdiff_t. */
+static inline int bttb_size_fits_ptrdiff(size_t v)
+{
+    return v <= (size_t)PTRDIFF_MAX;
+}
+
+/* 64-byte aligned allocation of `bytes` bytes (bytes == 0 allocates a minimal block).  Returns
+ * NULL on failure.  Free with bttb_aligned_free (NULL is accepted).  Thread-safe. */
+void *bttb_aligned_alloc(size_t bytes);
+void bttb_aligned_free(void *p);
+
+/* Same, for count*size bytes with overflow check: NULL (and *overflow = 1 if overflow != NULL)
+ * when the product overflows. */
+void *bttb_aligned_calloc_checked(size_t count, size_t size, int *overflow);
+
+/* Smallest power of two >= n (n >= 1), or 0 if it does not fit in size_t. */
+size_t bttb_next_pow2_size(size_t n);
+
+/* Tests only: cap the SIMD level used by plans created afterwards (0 = scalar, -1 = automatic).
+ * Not thread-safe. */
+void bttb_internal_set_simd(int level);
+
+/* floor(log2(n)) for n >= 1. */
+unsigned bttb_log2_size(size_t n);
+
+/* Complex element size in bytes for a precision (16 or 8). */
+static inline size_t bttb_complex_size(bttb_precision p)
+{
+    return p == BTTB_F32 ? 2 * sizeof(float) : 2 * sizeof(double);
+}
+
+#endif /* BTTB_INTERNAL_H */

@@ -1,0 +1,604 @@
+/*
+ * test_fft.c -- C tests of the FFT core against a naive DFT in long double.
+ *
+ * Every check prints on failure; the last line is "N passed, N failed" and the exit status is
+ * non-zero when anything failed.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bttbfft.h"
+#include "bttb_internal.h"
+
+static long n_pass = 0, n_fail = 0;
+
+#define CHECK(cond, ...)                                                                         \
+    do {                                                                                         \
+        if (cond) {                                                                              \
+            n_pass++;                                                                            \
+        } else {                                                                                 \
+            n_fail++;                                                                            \
+            if (n_fail <= 60) {                                                                  \
+                printf("FAIL %s:%d: ", __FILE__, __LINE__);                                      \
+                printf(__VA_ARGS__);                                                             \
+                printf("\n");                                                                    \
+            }                                                                                    \
+        }                                                                                        \
+    } while (0)
+
+/* ---------------------------------------------------------------------------------------- */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static double rnd(void) /* uniform in [-1, 1) */
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
+static size_t rnd_index(size_t n) { return (size_t)((rnd() + 1.0) * 0.5 * (double)n) % n; }
+
+typedef struct { long double re, im; } cld;
+
+static const long double PI_L = 3.141592653589793238462643383279502884L;
+
+/* exp(sign * 2 pi i r / n) for r = 0..n-1, angles from exactly reduced integers */
+static cld *root_table(size_t n, int sign)
+{
+    cld *t = (cld *)malloc(n * sizeof(cld));
+    size_t r;
+    for (r = 0; r < n; r++) {
+        long double a = 2.0L * PI_L * (long double)r / (long double)n;
+        t[r].re = cosl(a);
+        t[r].im = sign * sinl(a);
+    }
+    return t;
+}
+
+/* naive DFT of x (n points) at the bins listed in ks (nk of them), into y[0..nk) */
+static void naive_dft(const cld *x, size_t n, int sign, const size_t *ks, size_t nk, cld *y)
+{
+    cld *t = root_table(n, sign);
+    size_t i, j;
+    for (i = 0; i < nk; i++) {
+        size_t k = ks[i], idx = 0;
+        long double sr = 0, si = 0;
+        for (j = 0; j < n; j++) {
+            sr += x[j].re * t[idx].re - x[j].im * t[idx].im;
+            si += x[j].re * t[idx].im + x[j].im * t[idx].re;
+            idx += k;
+            if (idx >= n) idx -= n;
+        }
+        y[i].re = sr;
+        y[i].im = si;
+    }
+    free(t);
+}
+
+static double tolerance(size_t n, bttb_precision prec)
+{
+    double l = n > 1 ? log2((double)n) : 1.0;
+    if (l < 1.0) l = 1.0;
+    return (prec == BTTB_F64 ? 1e-14 : 5e-6) * l;
+}
+
+/* Buffers of complex numbers of either precision, accessed through doubles. */
+static double get_re(const void *b, bttb_precision p, size_t i)
+{
+    return p == BTTB_F64 ? ((const double *)b)[2 * i] : ((const float *)b)[2 * i];
+}
+static double get_im(const void *b, bttb_precision p, size_t i)
+{
+    return p == BTTB_F64 ? ((const double *)b)[2 * i + 1] : ((const float *)b)[2 * i + 1];
+}
+static void set_c(void *b, bttb_precision p, size_t i, double re, double im)
+{
+    if (p == BTTB_F64) { ((double *)b)[2 * i] = re; ((double *)b)[2 * i + 1] = im; }
+    else { ((float *)b)[2 * i] = (float)re; ((float *)b)[2 * i + 1] = (float)im; }
+}
+static double get_r(const void *b, bttb_precision p, size_t i)
+{
+    return p == BTTB_F64 ? ((const double *)b)[i] : ((const float *)b)[i];
+}
+static void set_r(void *b, bttb_precision p, size_t i, double v)
+{
+    if (p == BTTB_F64) ((double *)b)[i] = v; else ((float *)b)[i] = (float)v;
+}
+static size_t csize(bttb_precision p) { return p == BTTB_F64 ? 16 : 8; }
+
+/* relative L2 error of buffer y (complex, at indices ks[i] or i) against ref */
+static double rel_err(const void *y, bttb_precision p, const size_t *ks, const cld *ref, size_t nk,
+                      double scale)
+{
+    long double num = 0, den = 0;
+    size_t i;
+    for (i = 0; i < nk; i++) {
+        size_t k = ks ? ks[i] : i;
+        long double rr = ref[i].re * scale, ri = ref[i].im * scale;
+        long double dr = get_re(y, p, k) - rr, di = get_im(y, p, k) - ri;
+        num += dr * dr + di * di;
+        den += rr * rr + ri * ri;
+    }
+    if (den == 0) return (double)sqrtl(num);
+    return (double)sqrtl(num / den);
+}
+
+static const char *pname(bttb_precision p) { return p == BTTB_F64 ? "f64" : "f32"; }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Complex transforms of one length: oop/in-place, both directions, scale, round trip         */
+/* ---------------------------------------------------------------------------------------- */
+static void test_c2c_length(size_t n, bttb_precision prec, size_t full_limit)
+{
+    bttb_plan *plan = NULL;
+    bttb_status st = bttb_plan_create(&plan, BTTB_C2C, n, prec, 0);
+    size_t cs = csize(prec), i, nk;
+    void *x, *y, *z, *work = NULL;
+    cld *xl, *ref;
+    size_t *ks;
+    double tol = tolerance(n, prec), e;
+    int d;
+    CHECK(st == BTTB_OK && plan, "plan_create n=%zu %s: %s", n, pname(prec), bttb_strerror(st));
+    if (!plan) return;
+    CHECK(bttb_plan_length(plan) == n && bttb_plan_kind(plan) == BTTB_C2C &&
+          bttb_plan_precision(plan) == prec && bttb_plan_memory(plan) > 0, "plan queries n=%zu", n);
+    if (bttb_is_pow2(n)) CHECK(bttb_plan_work_size(plan) == 0, "pow2 work size n=%zu", n);
+    if (bttb_plan_work_size(plan)) work = malloc(bttb_plan_work_size(plan));
+    x = malloc(n * cs); y = malloc(n * cs); z = malloc(n * cs);
+    xl = (cld *)malloc(n * sizeof(cld));
+    for (i = 0; i < n; i++) {
+        set_c(x, prec, i, rnd(), rnd());
+        xl[i].re = get_re(x, prec, i);
+        xl[i].im = get_im(x, prec, i);
+    }
+    nk = n <= full_limit ? n : 64;
+    ks = (size_t *)malloc(nk * sizeof(size_t));
+    ref = (cld *)malloc(nk * sizeof(cld));
+    for (i = 0; i < nk; i++) ks[i] = n <= full_limit ? i : (i < 2 ? i * (n - 1) : rnd_index(n));
+    for (d = -1; d <= 1; d += 2) {
+        double scale = d == 1 ? 1.0 / (double)n : 1.0;
+        naive_dft(xl, n, d, ks, nk, ref);
+        /* out of place */
+        memset(y, 0, n * cs);
+        st = bttb_execute_c2c(plan, x, y, d, scale, work);
+        e = rel_err(y, prec, ks, ref, nk, scale);
+        CHECK(st == BTTB_OK && e <= tol, "c2c oop n=%zu %s dir=%d err=%.3g tol=%.3g", n, pname(prec), d, e, tol);
+        /* input untouched */
+        CHECK(memcmp(&((char *)x)[0], &((char *)x)[0], 1) == 0 && get_re(x, prec, 0) == (double)xl[0].re,
+              "c2c oop modified input n=%zu", n);
+        /* in place, with a non-trivial scale */
+        memcpy(z, x, n * cs);
+        st = bttb_execute_c2c(plan, z, z, d, 0.5 * scale, work);
+        e = rel_err(z, prec, ks, ref, nk, 0.5 * scale);
+        CHECK(st == BTTB_OK && e <= tol, "c2c in-place n=%zu %s dir=%d err=%.3g tol=%.3g", n, pname(prec), d, e, tol);
+        /* c2c_many with one contiguous transform == in place */
+        memcpy(z, x, n * cs);
+        st = bttb_execute_c2c_many(plan, z, d, scale, 1, 1, (ptrdiff_t)n, work);
+        e = rel_err(z, prec, ks, ref, nk, scale);
+        CHECK(st == BTTB_OK && e <= tol, "c2c_many(1) n=%zu %s dir=%d err=%.3g", n, pname(prec), d, e);
+    }
+    /* round trip: forward then backward with 1/n */
+    st = bttb_execute_c2c(plan, x, y, BTTB_FORWARD, 1.0, work);
+    st |= bttb_execute_c2c(plan, y, y, BTTB_BACKWARD, 1.0 / (double)n, work);
+    e = rel_err(y, prec, NULL, xl, n, 1.0);
+    CHECK(st == BTTB_OK && e <= tol, "round trip n=%zu %s err=%.3g tol=%.3g", n, pname(prec), e, tol);
+    free(x); free(y); free(z); free(xl); free(ks); free(ref); free(work);
+    bttb_plan_destroy(plan);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* c2c_many layouts against single contiguous transforms                                      */
+/* ---------------------------------------------------------------------------------------- */
+static void test_many_layout(size_t n, size_t howmany, ptrdiff_t stride, ptrdiff_t dist,
+                             bttb_precision prec, int dir)
+{
+    bttb_plan *plan = NULL;
+    size_t cs = csize(prec), t, j, span, total;
+    ptrdiff_t lo = 0, hi = 0, off;
+    unsigned char *buf, *orig, *base;
+    void *row, *ref, *work = NULL;
+    double tol = tolerance(n, prec), worst = 0, scale = dir == 1 ? 0.25 : 1.0;
+    bttb_status st;
+    if (bttb_plan_create(&plan, BTTB_C2C, n, prec, 0) != BTTB_OK) { CHECK(0, "plan"); return; }
+    if (bttb_plan_work_size(plan)) work = malloc(bttb_plan_work_size(plan));
+    /* extent of the offsets */
+    for (t = 0; t < howmany; t++)
+        for (j = 0; j < n; j += n - 1 > 0 ? n - 1 : 1) {
+            off = (ptrdiff_t)t * dist + (ptrdiff_t)j * stride;
+            if (off < lo) lo = off;
+            if (off > hi) hi = off;
+        }
+    span = (size_t)(hi - lo + 1) + 8;
+    total = span * cs;
+    buf = (unsigned char *)malloc(total);
+    orig = (unsigned char *)malloc(total);
+    for (j = 0; j < span; j++) set_c(buf, prec, j, rnd(), rnd());
+    memcpy(orig, buf, total);
+    base = buf + (size_t)(-lo) * cs;
+    st = bttb_execute_c2c_many(plan, base, dir, scale, howmany, stride, dist, work);
+    CHECK(st == BTTB_OK, "c2c_many status %s", bttb_strerror(st));
+    row = malloc(n * cs);
+    ref = malloc(n * cs);
+    for (t = 0; t < howmany; t++) {
+        double e;
+        long double num = 0, den = 0;
+        for (j = 0; j < n; j++) {
+            size_t pos = (size_t)((ptrdiff_t)t * dist + (ptrdiff_t)j * stride - lo);
+            set_c(row, prec, j, get_re(orig, prec, pos), get_im(orig, prec, pos));
+        }
+        bttb_execute_c2c(plan, row, ref, dir, scale, work);
+        for (j = 0; j < n; j++) {
+            size_t pos = (size_t)((ptrdiff_t)t * dist + (ptrdiff_t)j * stride - lo);
+            long double dr = get_re(buf, prec, pos) - get_re(ref, prec, j);
+            long double di = get_im(buf, prec, pos) - get_im(ref, prec, j);
+            num += dr * dr + di * di;
+            den += (long double)get_re(ref, prec, j) * get_re(ref, prec, j) +
+                   (long double)get_im(ref, prec, j) * get_im(ref, prec, j);
+            set_c(orig, prec, pos, get_re(buf, prec, pos), get_im(buf, prec, pos)); /* mark visited */
+        }
+        e = (double)sqrtl(num / (den > 0 ? den : 1));
+        if (e > worst) worst = e;
+    }
+    CHECK(worst <= tol, "c2c_many n=%zu howmany=%zu stride=%td dist=%td %s dir=%d err=%.3g", n,
+          howmany, stride, dist, pname(prec), dir, worst);
+    /* elements not belonging to any transform are untouched */
+    CHECK(memcmp(orig, buf, total) == 0, "c2c_many touched foreign elements n=%zu stride=%td dist=%td",
+          n, stride, dist);
+    free(buf); free(orig); free(row); free(ref); free(work);
+    bttb_plan_destroy(plan);
+}
+
+static void test_many(void)
+{
+    static const size_t ns[] = {1, 2, 4, 8, 32, 128, 1024, 12, 7};
+    static const size_t hs[] = {1, 3, 4, 17};
+    int p, d;
+    size_t a, b;
+    for (p = 0; p < 2; p++)
+        for (d = -1; d <= 1; d += 2)
+            for (a = 0; a < sizeof ns / sizeof ns[0]; a++)
+                for (b = 0; b < sizeof hs / sizeof hs[0]; b++) {
+                    size_t n = ns[a], h = hs[b];
+                    bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
+                    ptrdiff_t N = (ptrdiff_t)n, H = (ptrdiff_t)h;
+                    test_many_layout(n, h, 1, N, prec, d);              /* rows */
+                    test_many_layout(n, h, 1, N + 3, prec, d);          /* padded rows */
+                    test_many_layout(n, h, 1, -(N + 1), prec, d);       /* rows, negative dist */
+                    test_many_layout(n, h, H, 1, prec, d);              /* columns */
+                    test_many_layout(n, h, H + 5, 1, prec, d);          /* padded columns */
+                    test_many_layout(n, h, -H, 1, prec, d);             /* columns, negative stride */
+                    test_many_layout(n, h, H, -1, prec, d);             /* columns, negative dist */
+                    test_many_layout(n, h, 2, 2 * N + 1, prec, d);      /* strided rows */
+                    test_many_layout(n, h, -3, 1 + 3 * N, prec, d);     /* negative strided */
+                    test_many_layout(n, h, 2 * H, 2, prec, d);          /* strided columns */
+                }
+    /* wide column block (several cache groups) */
+    test_many_layout(256, 100, 100, 1, BTTB_F64, -1);
+    test_many_layout(4096, 70, 75, 1, BTTB_F32, 1);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Real transforms                                                                            */
+/* ---------------------------------------------------------------------------------------- */
+static void test_real_length(size_t n, bttb_precision prec)
+{
+    bttb_plan *plan = NULL;
+    size_t cs = csize(prec), rs = cs / 2, nc = n / 2 + 1, i, nk;
+    void *x, *X, *y, *buf, *work = NULL;
+    cld *xl, *ref, *full;
+    size_t *ks;
+    double tol = tolerance(n, prec), e;
+    bttb_status st = bttb_plan_create(&plan, BTTB_R2C, n, prec, 0);
+    CHECK(st == BTTB_OK, "r2c plan n=%zu: %s", n, bttb_strerror(st));
+    if (!plan) return;
+    CHECK(bttb_plan_kind(plan) == BTTB_R2C && bttb_plan_length(plan) == n, "r2c queries");
+    if (bttb_plan_work_size(plan)) work = malloc(bttb_plan_work_size(plan));
+    x = malloc(n * rs); X = malloc(nc * cs); y = malloc(n * rs); buf = malloc(nc * cs);
+    xl = (cld *)malloc(n * sizeof(cld));
+    full = (cld *)malloc(n * sizeof(cld));
+    for (i = 0; i < n; i++) {
+        set_r(x, prec, i, rnd());
+        xl[i].re = get_r(x, prec, i);
+        xl[i].im = 0;
+    }
+    nk = nc <= 2048 ? nc : 64;
+    ks = (size_t *)malloc(nk * sizeof(size_t));
+    ref = (cld *)malloc(nk * sizeof(cld));
+    for (i = 0; i < nk; i++) ks[i] = nc <= 2048 ? i : (i < 2 ? i * (nc - 1) : rnd_index(nc));
+    naive_dft(xl, n, -1, ks, nk, ref);
+    /* out of place */
+    st = bttb_execute_r2c(plan, x, X, 1.0, work);
+    e = rel_err(X, prec, ks, ref, nk, 1.0);
+    CHECK(st == BTTB_OK && e <= tol, "r2c n=%zu %s err=%.3g tol=%.3g", n, pname(prec), e, tol);
+    CHECK(get_im(X, prec, 0) == 0 && (n % 2 || get_im(X, prec, n / 2) == 0), "r2c n=%zu exact zero imag", n);
+    /* in place with scale */
+    for (i = 0; i < n; i++) set_r(buf, prec, i, get_r(x, prec, i));
+    st = bttb_execute_r2c(plan, buf, buf, 2.0, work);
+    e = rel_err(buf, prec, ks, ref, nk, 2.0);
+    CHECK(st == BTTB_OK && e <= tol, "r2c in place n=%zu %s err=%.3g", n, pname(prec), e);
+    /* c2r(r2c(x)) / n == x, out of place; the spectrum is not modified */
+    memcpy(buf, X, nc * cs);
+    st = bttb_execute_c2r(plan, X, y, 1.0 / (double)n, work);
+    {
+        long double num = 0, den = 0;
+        for (i = 0; i < n; i++) {
+            long double dd = get_r(y, prec, i) - xl[i].re;
+            num += dd * dd; den += xl[i].re * xl[i].re;
+        }
+        e = (double)sqrtl(num / den);
+    }
+    CHECK(st == BTTB_OK && e <= tol, "c2r round trip n=%zu %s err=%.3g", n, pname(prec), e);
+    CHECK(memcmp(buf, X, nc * cs) == 0, "c2r modified its input n=%zu", n);
+    /* c2r against the naive inverse of a random Hermitian half-spectrum whose ignored imaginary
+     * parts are non-zero; in place */
+    {
+        cld *yref;
+        size_t *idx = (size_t *)malloc(n * sizeof(size_t));
+        for (i = 0; i < nc; i++) set_c(buf, prec, i, rnd(), rnd());
+        for (i = 0; i < n; i++) {
+            size_t k = i < nc ? i : n - i;
+            full[i].re = get_re(buf, prec, k);
+            full[i].im = (i < nc ? 1 : -1) * (long double)get_im(buf, prec, k);
+            if (i == 0 || 2 * i == n) full[i].im = 0;
+            idx[i] = i;
+        }
+        yref = (cld *)malloc(n * sizeof(cld));
+        if (n <= 4096) {
+            naive_dft(full, n, 1, idx, n, yref);
+            st = bttb_execute_c2r(plan, buf, buf, 0.5, work);
+            {
+                long double num = 0, den = 0;
+                for (i = 0; i < n; i++) {
+                    long double dd = get_r(buf, prec, i) - 0.5L * yref[i].re;
+                    num += dd * dd; den += 0.25L * yref[i].re * yref[i].re;
+                }
+                e = (double)sqrtl(num / den);
+            }
+            CHECK(st == BTTB_OK && e <= tol, "c2r in place vs naive n=%zu %s err=%.3g", n, pname(prec), e);
+        }
+        free(yref);
+        free(idx);
+    }
+    free(x); free(X); free(y); free(buf); free(xl); free(full); free(ks); free(ref); free(work);
+    bttb_plan_destroy(plan);
+}
+
+static void test_real_many(bttb_precision prec)
+{
+    size_t n = 30, howmany = 5, nc = n / 2 + 1, t, j, rs = csize(prec) / 2, cs = csize(prec);
+    ptrdiff_t idist = 33, odist = 17;
+    bttb_plan *plan = NULL;
+    void *in, *out, *one, *back, *work = NULL;
+    double worst = 0, tol = tolerance(n, prec);
+    bttb_plan_create(&plan, BTTB_R2C, n, prec, 0);
+    if (bttb_plan_work_size(plan)) work = malloc(bttb_plan_work_size(plan));
+    in = malloc(howmany * (size_t)idist * rs);
+    out = malloc(howmany * (size_t)odist * cs);
+    back = malloc(howmany * (size_t)idist * rs);
+    one = malloc(nc * cs);
+    for (j = 0; j < howmany * (size_t)idist; j++) set_r(in, prec, j, rnd());
+    CHECK(bttb_execute_r2c_many(plan, in, out, 1.0, howmany, idist, odist, work) == BTTB_OK, "r2c_many");
+    CHECK(bttb_execute_c2r_many(plan, out, back, 1.0 / (double)n, howmany, odist, idist, work) == BTTB_OK,
+          "c2r_many");
+    for (t = 0; t < howmany; t++) {
+        bttb_execute_r2c(plan, (char *)in + t * (size_t)idist * rs, one, 1.0, work);
+        for (j = 0; j < nc; j++) {
+            double dr = get_re(out, prec, t * (size_t)odist + j) - get_re(one, prec, j);
+            double di = get_im(out, prec, t * (size_t)odist + j) - get_im(one, prec, j);
+            double e = sqrt(dr * dr + di * di);
+            if (e > worst) worst = e;
+        }
+        for (j = 0; j < n; j++) {
+            double e = fabs(get_r(back, prec, t * (size_t)idist + j) - get_r(in, prec, t * (size_t)idist + j));
+            if (e > worst) worst = e;
+        }
+    }
+    CHECK(worst <= 10 * tol, "r2c_many/c2r_many %s err=%.3g", pname(prec), worst);
+    CHECK(bttb_execute_r2c_many(plan, in, out, 1.0, 0, idist, odist, work) == BTTB_OK, "howmany 0");
+    free(in); free(out); free(back); free(one); free(work);
+    bttb_plan_destroy(plan);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Errors                                                                                     */
+/* ---------------------------------------------------------------------------------------- */
+static void test_errors(void)
+{
+    bttb_plan *p = (bttb_plan *)&n_pass, *c = NULL, *r = NULL, *blue = NULL;
+    double buf[64] = {0};
+    size_t out = 0;
+    int code;
+    CHECK(bttb_plan_create(&p, BTTB_C2C, 0, BTTB_F64, 0) == BTTB_ESIZE && p == NULL, "n=0 -> ESIZE, NULL plan");
+    CHECK(bttb_plan_create(&p, BTTB_R2C, 0, BTTB_F32, 0) == BTTB_ESIZE, "r2c n=0 -> ESIZE");
+    CHECK(bttb_plan_create(NULL, BTTB_C2C, 8, BTTB_F64, 0) == BTTB_EINVAL, "NULL plan ptr");
+    CHECK(bttb_plan_create(&p, BTTB_C2C, 8, BTTB_F64, 1) == BTTB_EINVAL, "flags != 0");
+    CHECK(bttb_plan_create(&p, (bttb_kind)7, 8, BTTB_F64, 0) == BTTB_EINVAL, "bad kind");
+    CHECK(bttb_plan_create(&p, BTTB_C2C, 8, (bttb_precision)5, 0) == BTTB_EINVAL, "bad precision");
+    CHECK(bttb_plan_create(&p, BTTB_C2C, (size_t)1 << (sizeof(size_t) * 8 - 1), BTTB_F64, 0) == BTTB_EOVERFLOW,
+          "huge pow2 -> EOVERFLOW");
+    CHECK(bttb_plan_create(&p, BTTB_C2C, ((size_t)1 << (sizeof(size_t) * 8 - 1)) + 1, BTTB_F64, 0) == BTTB_EOVERFLOW,
+          "huge Bluestein -> EOVERFLOW");
+    CHECK(bttb_plan_create(&p, BTTB_C2C, (size_t)-1, BTTB_F32, 0) == BTTB_EOVERFLOW, "SIZE_MAX -> EOVERFLOW");
+    CHECK(bttb_plan_create(&p, BTTB_R2C, (size_t)-1 - 1, BTTB_F64, 0) == BTTB_EOVERFLOW, "huge r2c -> EOVERFLOW");
+    CHECK(p == NULL, "failed create leaves NULL");
+    bttb_plan_destroy(NULL);
+    CHECK(1, "destroy(NULL)");
+
+    CHECK(bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0) == BTTB_OK, "c2c 8");
+    CHECK(bttb_plan_create(&r, BTTB_R2C, 8, BTTB_F64, 0) == BTTB_OK, "r2c 8");
+    CHECK(bttb_plan_create(&blue, BTTB_C2C, 9, BTTB_F64, 0) == BTTB_OK, "c2c 9");
+    CHECK(bttb_execute_c2c(NULL, buf, buf, -1, 1.0, NULL) == BTTB_EINVAL, "NULL plan");
+    CHECK(bttb_execute_c2c(c, NULL, buf, -1, 1.0, NULL) == BTTB_EINVAL, "NULL in");
+    CHECK(bttb_execute_c2c(c, buf, NULL, -1, 1.0, NULL) == BTTB_EINVAL, "NULL out");
+    CHECK(bttb_execute_c2c(c, buf, buf, 0, 1.0, NULL) == BTTB_EINVAL, "direction 0");
+    CHECK(bttb_execute_c2c(c, buf, buf, 2, 1.0, NULL) == BTTB_EINVAL, "direction 2");
+    CHECK(bttb_execute_c2c(blue, buf, buf, -1, 1.0, NULL) == BTTB_EINVAL, "Bluestein needs work");
+    CHECK(bttb_execute_c2c(r, buf, buf, -1, 1.0, NULL) == BTTB_EKIND, "c2c on r2c plan");
+    CHECK(bttb_execute_c2c_many(r, buf, -1, 1.0, 1, 1, 8, NULL) == BTTB_EKIND, "c2c_many on r2c plan");
+    CHECK(bttb_execute_r2c(c, buf, buf, 1.0, NULL) == BTTB_EKIND, "r2c on c2c plan");
+    CHECK(bttb_execute_c2r(c, buf, buf, 1.0, NULL) == BTTB_EKIND, "c2r on c2c plan");
+    CHECK(bttb_execute_r2c_many(c, buf, buf, 1.0, 1, 8, 5, NULL) == BTTB_EKIND, "r2c_many on c2c plan");
+    CHECK(bttb_execute_c2r_many(c, buf, buf, 1.0, 1, 5, 8, NULL) == BTTB_EKIND, "c2r_many on c2c plan");
+    CHECK(bttb_execute_r2c(r, NULL, buf, 1.0, NULL) == BTTB_EINVAL, "r2c NULL in");
+    CHECK(bttb_execute_c2r(r, buf, NULL, 1.0, NULL) == BTTB_EINVAL, "c2r NULL out");
+    CHECK(bttb_execute_r2c(NULL, buf, buf, 1.0, NULL) == BTTB_EINVAL, "r2c NULL plan");
+    CHECK(bttb_execute_c2c_many(c, NULL, -1, 1.0, 1, 1, 8, NULL) == BTTB_EINVAL, "many NULL data");
+    CHECK(bttb_execute_c2c_many(c, NULL, -1, 1.0, 0, 1, 8, NULL) == BTTB_OK, "many howmany 0");
+    CHECK(bttb_execute_c2c_many(c, buf, 3, 1.0, 1, 1, 8, NULL) == BTTB_EINVAL, "many bad dir");
+    CHECK(bttb_execute_c2c_many(c, buf, -1, 1.0, 1, 0, 8, NULL) == BTTB_EINVAL, "many stride 0");
+    CHECK(bttb_execute_c2c_many(c, buf, -1, 1.0, 2, 1, 0, NULL) == BTTB_EINVAL, "many dist 0");
+    CHECK(bttb_execute_c2c_many(c, buf, -1, 1.0, 1, PTRDIFF_MAX / 2, 8, NULL) == BTTB_EOVERFLOW,
+          "many stride overflow");
+    CHECK(bttb_execute_c2c_many(c, buf, -1, 1.0, 3, 1, PTRDIFF_MAX / 2, NULL) == BTTB_EOVERFLOW,
+          "many dist overflow");
+    CHECK(bttb_execute_c2c_many(c, buf, -1, 1.0, (size_t)-1, 1, 8, NULL) == BTTB_EOVERFLOW,
+          "many howmany overflow");
+    CHECK(bttb_execute_r2c_many(r, buf, buf, 1.0, 3, PTRDIFF_MAX / 2, 5, NULL) == BTTB_EOVERFLOW,
+          "r2c_many overflow");
+    CHECK(bttb_execute_c2r_many(r, buf, buf, 1.0, 3, 5, PTRDIFF_MAX / 2, NULL) == BTTB_EOVERFLOW,
+          "c2r_many overflow");
+    bttb_plan_destroy(c);
+    bttb_plan_destroy(r);
+    bttb_plan_destroy(blue);
+
+    for (code = 0; code <= 6; code++) {
+        const char *s = bttb_strerror(code);
+        CHECK(s && strlen(s) > 0 && strcmp(s, bttb_strerror(99)) != 0, "strerror(%d)", code);
+    }
+    CHECK(bttb_strerror(-1) != NULL && bttb_strerror(12345) != NULL, "strerror unknown");
+    CHECK(strcmp(bttb_version(), "0.1.0") == 0, "version %s", bttb_version());
+    CHECK(bttb_simd_name() != NULL, "simd name");
+
+    CHECK(bttb_next_pow2(1, &out) == BTTB_OK && out == 1, "next_pow2(1)");
+    CHECK(bttb_next_pow2(2, &out) == BTTB_OK && out == 2, "next_pow2(2)");
+    CHECK(bttb_next_pow2(3, &out) == BTTB_OK && out == 4, "next_pow2(3)");
+    CHECK(bttb_next_pow2(1000, &out) == BTTB_OK && out == 1024, "next_pow2(1000)");
+    CHECK(bttb_next_pow2(1025, &out) == BTTB_OK && out == 2048, "next_pow2(1025)");
+    CHECK(bttb_next_pow2(((size_t)1 << (sizeof(size_t) * 8 - 1)), &out) == BTTB_OK &&
+          out == ((size_t)1 << (sizeof(size_t) * 8 - 1)), "next_pow2(2^63)");
+    CHECK(bttb_next_pow2(((size_t)1 << (sizeof(size_t) * 8 - 1)) + 1, &out) == BTTB_EOVERFLOW, "next_pow2 overflow");
+    CHECK(bttb_next_pow2((size_t)-1, &out) == BTTB_EOVERFLOW, "next_pow2(SIZE_MAX)");
+    CHECK(bttb_next_pow2(0, &out) == BTTB_ESIZE, "next_pow2(0)");
+    CHECK(bttb_next_pow2(5, NULL) == BTTB_EINVAL, "next_pow2 NULL");
+    CHECK(bttb_is_pow2(1) && bttb_is_pow2(2) && bttb_is_pow2(1024) && !bttb_is_pow2(0) && !bttb_is_pow2(3) &&
+          !bttb_is_pow2(6) && bttb_is_pow2((size_t)1 << (sizeof(size_t) * 8 - 1)) && !bttb_is_pow2((size_t)-1),
+          "is_pow2");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Bit reversal                                                                               */
+/* ---------------------------------------------------------------------------------------- */
+static size_t rev_naive(size_t i, unsigned L)
+{
+    size_t r = 0;
+    unsigned b;
+    for (b = 0; b < L; b++) if (i >> b & 1) r |= (size_t)1 << (L - 1 - b);
+    return r;
+}
+
+static void test_bitrev_case(size_t n, size_t es, ptrdiff_t stride, size_t misalign)
+{
+    size_t as = (size_t)(stride < 0 ? -stride : stride), bytes = (n - 1) * as + es + misalign + 16, i, k;
+    unsigned char *buf = (unsigned char *)malloc(bytes), *orig = (unsigned char *)malloc(bytes), *base;
+    unsigned L = bttb_log2_size(n);
+    int ok = 1;
+    bttb_status st;
+    for (i = 0; i < bytes; i++) buf[i] = (unsigned char)(rnd_index(256));
+    memcpy(orig, buf, bytes);
+    base = buf + misalign + (stride < 0 ? (n - 1) * as : 0);
+    st = bttb_bit_reverse(base, n, es, stride);
+    for (i = 0; i < n && ok; i++) {
+        size_t r = rev_naive(i, L);
+        const unsigned char *now = base + (ptrdiff_t)i * stride;
+        const unsigned char *was = orig + (base - buf) + (ptrdiff_t)r * stride;
+        for (k = 0; k < es; k++) if (now[k] != was[k]) { ok = 0; break; }
+    }
+    /* gap bytes untouched */
+    if (ok && as > es)
+        for (i = 0; i + 1 < n && ok; i++) {
+            size_t off = (size_t)((base - buf) + (ptrdiff_t)i * stride) + es;
+            if (stride < 0) off = (size_t)((base - buf) + (ptrdiff_t)i * stride) - (as - es);
+            if (memcmp(buf + off, orig + off, as - es) != 0) ok = 0;
+        }
+    CHECK(st == BTTB_OK && ok, "bit_reverse n=%zu es=%zu stride=%td misalign=%zu", n, es, stride, misalign);
+    free(buf);
+    free(orig);
+}
+
+static void test_bitrev(void)
+{
+    static const size_t ess[] = {1, 2, 3, 4, 8, 12, 16, 24, 100};
+    size_t a, L;
+    char c[4];
+    for (a = 0; a < sizeof ess / sizeof ess[0]; a++)
+        for (L = 0; L <= 12; L++) {
+            size_t n = (size_t)1 << L, es = ess[a];
+            test_bitrev_case(n, es, (ptrdiff_t)es, 0);
+            if (L % 3 == 0) {
+                test_bitrev_case(n, es, (ptrdiff_t)(es + 5), 0);
+                test_bitrev_case(n, es, -(ptrdiff_t)es, 0);
+                test_bitrev_case(n, es, (ptrdiff_t)es, 1);
+            }
+        }
+    test_bitrev_case((size_t)1 << 16, 16, 16, 0);
+    test_bitrev_case((size_t)1 << 17, 8, 8, 4);
+    test_bitrev_case((size_t)1 << 15, 4, -8, 0);
+    CHECK(bttb_bit_reverse(c, 0, 1, 1) == BTTB_ESIZE, "bit_reverse n=0");
+    CHECK(bttb_bit_reverse(c, 3, 1, 1) == BTTB_ESIZE, "bit_reverse n=3");
+    CHECK(bttb_bit_reverse(NULL, 4, 1, 1) == BTTB_EINVAL, "bit_reverse NULL");
+    CHECK(bttb_bit_reverse(c, 4, 0, 1) == BTTB_EINVAL, "bit_reverse elem 0");
+    CHECK(bttb_bit_reverse(c, 4, 2, 1) == BTTB_EINVAL, "bit_reverse overlapping elements");
+    CHECK(bttb_bit_reverse(c, 4, 1, PTRDIFF_MAX / 2) == BTTB_EOVERFLOW, "bit_reverse overflow");
+    CHECK(bttb_bit_reverse(c, 1, 1, 1) == BTTB_OK, "bit_reverse n=1");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+static void run_c2c_suite(int quick)
+{
+    int p;
+    size_t L, n;
+    static const size_t big[] = {4099, 65537, 12288, 1000000};
+    for (p = 0; p < 2; p++) {
+        bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
+        for (L = 0; L <= 16; L++) test_c2c_length((size_t)1 << L, prec, 2048);
+        for (n = 1; n <= (quick ? 40u : 300u); n++)
+            if (!bttb_is_pow2(n)) test_c2c_length(n, prec, 2048);
+        for (n = 0; n < (quick ? 1u : sizeof big / sizeof big[0]); n++) test_c2c_length(big[n], prec, 4096);
+    }
+}
+
+int main(void)
+{
+    size_t n;
+    int p;
+    printf("bttbfft %s, SIMD: %s\n", bttb_version(), bttb_simd_name());
+    test_errors();
+    test_bitrev();
+    run_c2c_suite(0);
+    test_many();
+    for (p = 0; p < 2; p++) {
+        bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
+        for (n = 1; n <= 70; n++) test_real_length(n, prec);
+        test_real_length(1000, prec);
+        test_real_length(1024, prec);
+        test_real_length(4097, prec);
+        test_real_length(8192, prec);
+        test_real_length((size_t)1 << 16, prec);
+        test_real_length(65538, prec);
+        test_real_length(65537, prec);
+        test_real_many(prec);
+    }
+    /* the same on the scalar baseline kernels */
+    if (strcmp(bttb_simd_name(), "scalar") != 0) {
+        bttb_internal_set_simd(0);
+        printf("repeating on the scalar kernels (%s)\n", bttb_simd_name());
+        run_c2c_suite(1);
+        test_many();
+        for (n = 1; n <= 40; n++) { test_real_length(n, BTTB_F64); test_real_length(n, BTTB_F32); }
+        bttb_internal_set_simd(-1);
+    }
+    printf("%ld passed, %ld failed\n", n_pass, n_fail);
+    return n_fail ? 1 : 0;
+}
