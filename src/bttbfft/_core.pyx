@@ -236,7 +236,9 @@ def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
 def r2c(cnp.ndarray x, Py_ssize_t axis, double scale):
     """Real-to-complex FFT along axis: a new complex array with n//2+1 entries there."""
     cdef int prec = _precision_of(x)
-    xm = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+    cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
+    xm = x if (last and cnp.PyArray_IS_C_CONTIGUOUS(x)) else np.ascontiguousarray(
+        np.moveaxis(x, axis, -1))
     cdef cnp.ndarray xc = xm
     cdef size_t n = <size_t>xm.shape[-1]
     cdef size_t nh = n // 2 + 1
@@ -253,14 +255,16 @@ def r2c(cnp.ndarray x, Py_ssize_t axis, double scale):
         st = bttb_execute_r2c_many(plan.p, ip, op, scale, batch, <ptrdiff_t>n, <ptrdiff_t>nh, w)
     if st != BTTB_OK:
         _raise_status(st, "real FFT failed")
-    return np.moveaxis(out, -1, axis)
+    return out if last else np.moveaxis(out, -1, axis)
 
 
 @cython.wraparound(True)
 def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale):
     """Complex-to-real inverse FFT of the Hermitian half x (n//2+1 entries along axis)."""
     cdef int prec = _precision_of(x)
-    xm = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+    cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
+    xm = x if (last and cnp.PyArray_IS_C_CONTIGUOUS(x)) else np.ascontiguousarray(
+        np.moveaxis(x, axis, -1))
     cdef cnp.ndarray xc = xm
     cdef size_t nh = <size_t>(n // 2 + 1)
     cdef size_t batch = <size_t>(xm.size // nh)
@@ -276,7 +280,7 @@ def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale):
         st = bttb_execute_c2r_many(plan.p, ip, op, scale, batch, <ptrdiff_t>nh, <ptrdiff_t>n, w)
     if st != BTTB_OK:
         _raise_status(st, "inverse real FFT failed")
-    return np.moveaxis(out, -1, axis)
+    return out if last else np.moveaxis(out, -1, axis)
 
 
 def bit_reverse_inplace(cnp.ndarray x, Py_ssize_t axis):
