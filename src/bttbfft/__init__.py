@@ -19,6 +19,8 @@ from ._conv import (convolve, correlate, fftconvolve, convolve2d, correlate2d,
                     choose_conv_method)
 from ._structured import (circulant_matvec, toeplitz_matvec, bttb_matvec, bttb_matrix,
                           convolution_matrix, ToeplitzOperator, BTTBOperator, ConvolutionOperator)
+from ._solvers import solve_toeplitz, circulant_preconditioner, solve_circulant, solve_bttb
+from ._cnn import conv2d, conv_output_size
 
 __version__ = "0.1.0"
 
@@ -30,6 +32,8 @@ __all__ = [
     "convolve", "correlate", "fftconvolve", "convolve2d", "correlate2d", "choose_conv_method",
     "circulant_matvec", "toeplitz_matvec", "bttb_matvec", "bttb_matrix", "convolution_matrix",
     "ToeplitzOperator", "BTTBOperator", "ConvolutionOperator",
+    "solve_toeplitz", "circulant_preconditioner", "solve_circulant", "solve_bttb",
+    "conv2d", "conv_output_size",
 ]
 
 
