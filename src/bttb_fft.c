@@ -5,6 +5,15 @@
  * The kernels themselves live in bttb_fft_tmpl.h, included below once per (precision,
  * instruction set).
  */
+/* Floating-point contraction off for the whole file (GCC: also in gnu mode, where it defaults to
+ * "fast"): the SIMD kernels use explicit fused multiply-adds where they want them, so every
+ * complex number is computed by the same sequence of roundings whichever loop computes it. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -458,6 +467,10 @@ bttb_status bttb_bit_reverse(void *data, size_t n, size_t elem_size, ptrdiff_t s
 #undef V_MULNI
 #undef V_MULI
 #undef V_BCAST
+#undef V_REV
+#undef V_CONJ
+#undef V_LD2
+#undef V_ST2
 
 static const bttb_ops bttb_ops_d_sc = { c2c_d_sc, c2c_many_d_sc, r2c_d_sc, c2r_d_sc };
 static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f_sc };
@@ -471,6 +484,7 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #define CPX bttb_cd
 #define SFX(name) name##_d_avx2
 #define SCL(name) name##_d_sc
+#define TMPL_FMA(a, b, c) __builtin_fma((a), (b), (c))
 #define BITREV_TILED BITREV_CD
 #define VL 2
 #define VT __m256d
@@ -488,6 +502,8 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #define V_MULNI(a) _mm256_xor_pd(_mm256_permute_pd((a), 0x5), _mm256_setr_pd(0.0, -0.0, 0.0, -0.0))
 #define V_MULI(a) _mm256_xor_pd(_mm256_permute_pd((a), 0x5), _mm256_setr_pd(-0.0, 0.0, -0.0, 0.0))
 #define V_BCAST(c) _mm256_setr_pd((c).re, (c).im, (c).re, (c).im)
+#define V_REV(a) _mm256_permute2f128_pd((a), (a), 1)
+#define V_CONJ(a) _mm256_xor_pd((a), _mm256_setr_pd(0.0, -0.0, 0.0, -0.0))
 #include "bttb_fft_tmpl.h"
 #undef R
 #undef CPX
@@ -508,6 +524,10 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #undef V_MULNI
 #undef V_MULI
 #undef V_BCAST
+#undef V_REV
+#undef V_CONJ
+#undef V_LD2
+#undef V_ST2
 
 #define R float
 #define CPX bttb_cf
@@ -532,6 +552,10 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #define V_MULI(a) _mm256_xor_ps(_mm256_permute_ps((a), 0xB1), \
         _mm256_setr_ps(-0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f))
 #define V_BCAST(c) _mm256_setr_ps((c).re, (c).im, (c).re, (c).im, (c).re, (c).im, (c).re, (c).im)
+#define V_REV(a) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(a), 0x1B))
+#define V_CONJ(a) _mm256_xor_ps((a), _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f))
+#undef TMPL_FMA
+#define TMPL_FMA(a, b, c) __builtin_fmaf((a), (b), (c))
 #include "bttb_fft_tmpl.h"
 #undef R
 #undef CPX
@@ -552,17 +576,146 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #undef V_MULNI
 #undef V_MULI
 #undef V_BCAST
+#undef V_REV
+#undef V_CONJ
+#undef V_LD2
+#undef V_ST2
 #undef TMPL_TARGET
 #undef TMPL_SCALAR
+#undef TMPL_FMA
 
 static const bttb_ops bttb_ops_d_avx2 = { c2c_d_avx2, c2c_many_d_avx2, r2c_d_avx2, c2r_d_avx2 };
 static const bttb_ops bttb_ops_f_avx2 = { c2c_f_avx2, c2c_many_f_avx2, r2c_f_avx2, c2r_f_avx2 };
+
+/* the bits of a complex float as one double (for a 64-bit broadcast) */
+static double bttb_cf_bits(bttb_cf c)
+{
+    double d;
+    memcpy(&d, &c, sizeof d);
+    return d;
+}
+
+/* ---- AVX-512 (F + DQ) ---- */
+#define TMPL_TARGET __attribute__((target("avx512f,avx512dq,avx2,fma")))
+#define TMPL_SCALAR 0
+
+#define R double
+#define CPX bttb_cd
+#define SFX(name) name##_d_avx512
+#define SCL(name) name##_d_sc
+#define TMPL_FMA(a, b, c) __builtin_fma((a), (b), (c))
+#define BITREV_TILED BITREV_CD
+#define VL 4
+#define VT __m512d
+#define V_LD(p) _mm512_loadu_pd((const double *)(p))
+#define V_ST(p, v) _mm512_storeu_pd((double *)(p), (v))
+#define V_ADD(a, b) _mm512_add_pd((a), (b))
+#define V_SUB(a, b) _mm512_sub_pd((a), (b))
+#define V_SCALE(a, s) _mm512_mul_pd((a), _mm512_set1_pd(s))
+#define V_CMUL(a, w) _mm512_fmaddsub_pd((a), _mm512_movedup_pd(w), \
+        _mm512_mul_pd(_mm512_permute_pd((a), 0x55), _mm512_permute_pd((w), 0xFF)))
+#define V_CMULJ(a, w) _mm512_fmsubadd_pd((a), _mm512_movedup_pd(w), \
+        _mm512_mul_pd(_mm512_permute_pd((a), 0x55), _mm512_permute_pd((w), 0xFF)))
+#define V_CMULD(a, wr, wi) _mm512_fmaddsub_pd((a), (wr), _mm512_mul_pd(_mm512_permute_pd((a), 0x55), (wi)))
+#define V_CMULJD(a, wr, wi) _mm512_fmsubadd_pd((a), (wr), _mm512_mul_pd(_mm512_permute_pd((a), 0x55), (wi)))
+#define V_MULNI(a) _mm512_xor_pd(_mm512_permute_pd((a), 0x55), \
+        _mm512_setr_pd(0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0))
+#define V_MULI(a) _mm512_xor_pd(_mm512_permute_pd((a), 0x55), \
+        _mm512_setr_pd(-0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0))
+#define V_BCAST(c) _mm512_setr_pd((c).re, (c).im, (c).re, (c).im, (c).re, (c).im, (c).re, (c).im)
+#define V_REV(a) _mm512_shuffle_f64x2((a), (a), 0x1B)
+#define V_CONJ(a) _mm512_xor_pd((a), _mm512_setr_pd(0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0, -0.0))
+#include "bttb_fft_tmpl.h"
+#undef R
+#undef CPX
+#undef SFX
+#undef SCL
+#undef TMPL_FMA
+#undef BITREV_TILED
+#undef VL
+#undef VT
+#undef V_LD
+#undef V_ST
+#undef V_ADD
+#undef V_SUB
+#undef V_SCALE
+#undef V_CMUL
+#undef V_CMULJ
+#undef V_CMULD
+#undef V_CMULJD
+#undef V_MULNI
+#undef V_MULI
+#undef V_BCAST
+#undef V_REV
+#undef V_CONJ
+#undef V_LD2
+#undef V_ST2
+
+#define R float
+#define CPX bttb_cf
+#define SFX(name) name##_f_avx512
+#define SCL(name) name##_f_sc
+#define TMPL_FMA(a, b, c) __builtin_fmaf((a), (b), (c))
+#define BITREV_TILED BITREV_CF
+#define VL 8
+#define VT __m512
+#define V_LD(p) _mm512_loadu_ps((const float *)(p))
+#define V_ST(p, v) _mm512_storeu_ps((float *)(p), (v))
+#define V_ADD(a, b) _mm512_add_ps((a), (b))
+#define V_SUB(a, b) _mm512_sub_ps((a), (b))
+#define V_SCALE(a, s) _mm512_mul_ps((a), _mm512_set1_ps(s))
+#define V_CMUL(a, w) _mm512_fmaddsub_ps((a), _mm512_moveldup_ps(w), \
+        _mm512_mul_ps(_mm512_permute_ps((a), 0xB1), _mm512_movehdup_ps(w)))
+#define V_CMULJ(a, w) _mm512_fmsubadd_ps((a), _mm512_moveldup_ps(w), \
+        _mm512_mul_ps(_mm512_permute_ps((a), 0xB1), _mm512_movehdup_ps(w)))
+#define V_CMULD(a, wr, wi) _mm512_fmaddsub_ps((a), (wr), _mm512_mul_ps(_mm512_permute_ps((a), 0xB1), (wi)))
+#define V_CMULJD(a, wr, wi) _mm512_fmsubadd_ps((a), (wr), _mm512_mul_ps(_mm512_permute_ps((a), 0xB1), (wi)))
+#define V_MULNI(a) _mm512_xor_ps(_mm512_permute_ps((a), 0xB1), _mm512_castsi512_ps(_mm512_set1_epi64((long long)0x8000000000000000ULL)))
+#define V_MULI(a) _mm512_xor_ps(_mm512_permute_ps((a), 0xB1), _mm512_castsi512_ps(_mm512_set1_epi64((long long)0x0000000080000000ULL)))
+#define V_BCAST(c) _mm512_castpd_ps(_mm512_set1_pd(bttb_cf_bits(c)))
+#define V_REV(a) _mm512_castpd_ps(_mm512_permutexvar_pd(_mm512_setr_epi64(7, 6, 5, 4, 3, 2, 1, 0), _mm512_castps_pd(a)))
+#define V_CONJ(a) _mm512_xor_ps((a), _mm512_castsi512_ps(_mm512_set1_epi64((long long)0x8000000000000000ULL)))
+/* half vectors: 4 complex from p, 4 from q */
+#define V_LD2(p, q) _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps((const float *)(p))), \
+        _mm256_loadu_ps((const float *)(q)), 1)
+#define V_ST2(p, q, v) (_mm256_storeu_ps((float *)(p), _mm512_castps512_ps256(v)), \
+        _mm256_storeu_ps((float *)(q), _mm512_extractf32x8_ps((v), 1)))
+#include "bttb_fft_tmpl.h"
+#undef R
+#undef CPX
+#undef SFX
+#undef SCL
+#undef TMPL_FMA
+#undef BITREV_TILED
+#undef VL
+#undef VT
+#undef V_LD
+#undef V_ST
+#undef V_ADD
+#undef V_SUB
+#undef V_SCALE
+#undef V_CMUL
+#undef V_CMULJ
+#undef V_CMULD
+#undef V_CMULJD
+#undef V_MULNI
+#undef V_MULI
+#undef V_BCAST
+#undef V_REV
+#undef V_CONJ
+#undef V_LD2
+#undef V_ST2
+#undef TMPL_TARGET
+#undef TMPL_SCALAR
+
+static const bttb_ops bttb_ops_d_avx512 = { c2c_d_avx512, c2c_many_d_avx512, r2c_d_avx512, c2r_d_avx512 };
+static const bttb_ops bttb_ops_f_avx512 = { c2c_f_avx512, c2c_many_f_avx512, r2c_f_avx512, c2r_f_avx512 };
 #endif /* BTTB_X86_SIMD */
 
 /* ============================================================================================ */
 /* Dispatch                                                                                     */
 /* ============================================================================================ */
-enum { BTTB_LEVEL_SCALAR = 0, BTTB_LEVEL_AVX2 = 2 };
+enum { BTTB_LEVEL_SCALAR = 0, BTTB_LEVEL_AVX2 = 2, BTTB_LEVEL_AVX512 = 3 };
 
 static int bttb_simd_override = -1; /* set by bttb_internal_set_simd (tests only) */
 
@@ -577,23 +730,34 @@ static int bttb_detect_level(void)
     const char *env;
 #if BTTB_X86_SIMD
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) lvl = BTTB_LEVEL_AVX2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        lvl = BTTB_LEVEL_AVX2;
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+            lvl = BTTB_LEVEL_AVX512;
+    }
 #endif
     env = getenv("BTTBFFT_SIMD");
-    if (env && (strcmp(env, "scalar") == 0 || strcmp(env, "none") == 0)) lvl = BTTB_LEVEL_SCALAR;
+    if (env && (strcmp(env, "scalar") == 0 || strcmp(env, "none") == 0 || strcmp(env, "sse2") == 0))
+        lvl = BTTB_LEVEL_SCALAR;
+    else if (env && strcmp(env, "avx2") == 0 && lvl > BTTB_LEVEL_AVX2)
+        lvl = BTTB_LEVEL_AVX2;
     if (bttb_simd_override >= 0 && bttb_simd_override < lvl) lvl = bttb_simd_override;
     return lvl;
 }
 
 const char *bttb_simd_name(void)
 {
-    return bttb_detect_level() == BTTB_LEVEL_AVX2 ? "avx2" : "scalar";
+    int lvl = bttb_detect_level();
+    return lvl == BTTB_LEVEL_AVX512 ? "avx512" : lvl == BTTB_LEVEL_AVX2 ? "avx2" : "scalar";
 }
 
 static const bttb_ops *bttb_select_ops(bttb_precision prec)
 {
 #if BTTB_X86_SIMD
-    if (bttb_detect_level() == BTTB_LEVEL_AVX2)
+    int lvl = bttb_detect_level();
+    if (lvl == BTTB_LEVEL_AVX512)
+        return prec == BTTB_F32 ? &bttb_ops_f_avx512 : &bttb_ops_d_avx512;
+    if (lvl == BTTB_LEVEL_AVX2)
         return prec == BTTB_F32 ? &bttb_ops_f_avx2 : &bttb_ops_d_avx2;
 #endif
     return prec == BTTB_F32 ? &bttb_ops_f_sc : &bttb_ops_d_sc;

@@ -35,6 +35,7 @@
 TI CPX SFX(c_add)(CPX a, CPX b) { CPX r; r.re = a.re + b.re; r.im = a.im + b.im; return r; }
 TI CPX SFX(c_sub)(CPX a, CPX b) { CPX r; r.re = a.re - b.re; r.im = a.im - b.im; return r; }
 TI CPX SFX(c_scale)(CPX a, R s) { CPX r; r.re = a.re * s; r.im = a.im * s; return r; }
+#if TMPL_SCALAR
 TI CPX SFX(c_mul)(CPX a, CPX w)
 {
     CPX r; r.re = a.re * w.re - a.im * w.im; r.im = a.re * w.im + a.im * w.re; return r;
@@ -43,13 +44,27 @@ TI CPX SFX(c_mulj)(CPX a, CPX w) /* a * conj(w) */
 {
     CPX r; r.re = a.re * w.re + a.im * w.im; r.im = a.im * w.re - a.re * w.im; return r;
 }
+#else
+/* SIMD instantiations: exactly the arithmetic of one lane of V_CMUL / V_CMULJ (fmaddsub /
+ * fmsubadd of a * w.re with the rounded product of the swapped a and w.im), with explicit fused
+ * multiply-adds, so a complex number computed by a scalar remainder loop has the same bits as one
+ * computed in a vector lane (whatever -ffp-contract says). */
+TI CPX SFX(c_mul)(CPX a, CPX w)
+{
+    CPX r; r.re = TMPL_FMA(a.re, w.re, -(a.im * w.im)); r.im = TMPL_FMA(a.im, w.re, a.re * w.im); return r;
+}
+TI CPX SFX(c_mulj)(CPX a, CPX w) /* a * conj(w) */
+{
+    CPX r; r.re = TMPL_FMA(a.re, w.re, a.im * w.im); r.im = TMPL_FMA(a.im, w.re, -(a.re * w.im)); return r;
+}
+#endif
 TI CPX SFX(c_muld)(CPX a, CPX wr, CPX wi)
 {
-    CPX r; r.re = a.re * wr.re - a.im * wi.re; r.im = a.re * wi.re + a.im * wr.re; return r;
+    CPX w; w.re = wr.re; w.im = wi.re; return SFX(c_mul)(a, w);
 }
 TI CPX SFX(c_muljd)(CPX a, CPX wr, CPX wi)
 {
-    CPX r; r.re = a.re * wr.re + a.im * wi.re; r.im = a.im * wr.re - a.re * wi.re; return r;
+    CPX w; w.re = wr.re; w.im = wi.re; return SFX(c_mulj)(a, w);
 }
 TI CPX SFX(c_mulni)(CPX a) { CPX r; r.re = a.im; r.im = -a.re; return r; } /* -i a */
 TI CPX SFX(c_muli)(CPX a) { CPX r; r.re = -a.im; r.im = a.re; return r; }  /*  i a */
@@ -136,6 +151,108 @@ TI void SFX(k_first8)(CPX *restrict x, size_t n, const int inv, const int sc, R 
     }
 }
 
+/* The same 8- and 4-point DFTs on vectors (VL independent transforms, one per lane), with
+ * exactly the operations of dft8 / k_first4, so a lane gets the bits the scalar code gets. */
+TI VT SFX(v_mulw8)(VT a, const int inv)
+{
+    const R h = (R)0.707106781186547524400844362104849039L;
+    return V_SCALE(V_ADD(a, V_W4(a, inv)), h); /* (re + im, im - re) * h, or (re - im, im + re) * h */
+}
+
+TI void SFX(vdft8)(VT *v, const int inv, const int sc, R s)
+{
+    VT a0 = V_ADD(v[0], v[1]), a1 = V_SUB(v[0], v[1]), a2 = V_ADD(v[2], v[3]), a3 = V_SUB(v[2], v[3]);
+    VT a4 = V_ADD(v[4], v[5]), a5 = V_SUB(v[4], v[5]), a6 = V_ADD(v[6], v[7]), a7 = V_SUB(v[6], v[7]);
+    VT t3 = V_W4(a3, inv), t7 = V_W4(a7, inv);
+    VT b0 = V_ADD(a0, a2), b2 = V_SUB(a0, a2), b1 = V_ADD(a1, t3), b3 = V_SUB(a1, t3);
+    VT b4 = V_ADD(a4, a6), b6 = V_SUB(a4, a6), b5 = V_ADD(a5, t7), b7 = V_SUB(a5, t7);
+    VT u5 = SFX(v_mulw8)(b5, inv), u6 = V_W4(b6, inv), u7 = V_W4(SFX(v_mulw8)(b7, inv), inv);
+    v[0] = V_ADD(b0, b4); v[4] = V_SUB(b0, b4);
+    v[1] = V_ADD(b1, u5); v[5] = V_SUB(b1, u5);
+    v[2] = V_ADD(b2, u6); v[6] = V_SUB(b2, u6);
+    v[3] = V_ADD(b3, u7); v[7] = V_SUB(b3, u7);
+    if (sc) { int q; for (q = 0; q < 8; q++) v[q] = V_SCALE(v[q], s); }
+}
+
+TI void SFX(vdft4)(VT *v, const int inv, const int sc, R s)
+{
+    VT b0 = V_ADD(v[0], v[1]), b1 = V_SUB(v[0], v[1]), b2 = V_ADD(v[2], v[3]);
+    VT b3 = V_W4(V_SUB(v[2], v[3]), inv);
+    VT y0 = V_ADD(b0, b2), y2 = V_SUB(b0, b2), y1 = V_ADD(b1, b3), y3 = V_SUB(b1, b3);
+    if (sc) { y0 = V_SCALE(y0, s); y1 = V_SCALE(y1, s); y2 = V_SCALE(y2, s); y3 = V_SCALE(y3, s); }
+    v[0] = y0; v[1] = y1; v[2] = y2; v[3] = y3;
+}
+
+/* In-place bit reversal fused with the first pass (RAD = 4 or 8 points, trivial twiddles) on a
+ * contiguous array of 2^L elements, 2q <= L, Q = 2^q >= RAD, Q % VL == 0.  An index splits as
+ * [a (q bits) | b (L-2q bits) | c (q bits)] and goes to [rev c | rev b | rev a]: the tile b (rows
+ * a, 2^q contiguous columns c each) lands in tile rev b with rows and columns exchanged, so a
+ * destination row (fixed c) is the sequence of source rows a in bit-reversed order -- whole
+ * blocks of the first pass.  Each pair of tiles (b, rev b) is read into two small buffers row by
+ * row, the first-pass DFTs are computed on vectors of adjacent columns c (one transform per lane)
+ * straight from the source rows, and the buffers are written back transposed, one contiguous
+ * destination row at a time.  Every element is read once and written once. */
+#define FB_QMAX 4
+TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int rad, const int inv,
+                       const int sc, R s)
+{
+    unsigned M = L - 2 * q, sh = L - q;
+    size_t Q = (size_t)1 << q, nb = (size_t)1 << M, b, m, c, col;
+    CPX T[2][1 << (2 * FB_QMAX)];
+    size_t roff[1 << FB_QMAX];
+    for (c = 0; c < Q; c++) roff[c] = (size_t)bttb_rev_bits(c, q) << sh;
+    for (b = 0; b < nb; b++) {
+        size_t br = bttb_rev_bits(b, M), t, nt = br == b ? 1 : 2;
+        if (br < b) continue;
+        for (t = 0; t < nt; t++) {
+            const CPX *src = xs + ((t ? br : b) << q);   /* xs == x in place */
+            CPX *Tt = T[t];
+            for (m = 0; m < Q; m += (size_t)rad) {
+                for (c = 0; c < Q; c += VL) {
+                    VT v[8];
+                    int k;
+                    for (k = 0; k < rad; k++) v[k] = V_LD(src + roff[m + (size_t)k] + c);
+                    if (rad == 8) SFX(vdft8)(v, inv, sc, s); else SFX(vdft4)(v, inv, sc, s);
+                    for (k = 0; k < rad; k++) V_ST(Tt + (m + (size_t)k) * Q + c, v[k]);
+                }
+            }
+        }
+        for (t = 0; t < nt; t++) {
+            CPX *dst = x + ((t ? b : br) << q);
+            const CPX *Tt = T[t];
+            for (c = 0; c < Q; c++) {
+                CPX *d = dst + roff[c];
+                for (col = 0; col < Q; col++) d[col] = Tt[col * Q + c];
+            }
+        }
+    }
+}
+
+/* 1 and the tile bits q if the plan's in-place transform can use k_brfirst. */
+static int SFX(brfirst_q)(const bttb_plan *p, unsigned *q)
+{
+    unsigned L = p->log2n, qq = L / 2 < FB_QMAX ? L / 2 : FB_QMAX;
+    size_t rad = p->pass[0].radix;
+    if (L < 4 || (rad != 4 && rad != 8) || ((size_t)1 << qq) < rad || ((size_t)1 << qq) % VL != 0)
+        return 0;
+    *q = qq;
+    return 1;
+}
+
+/* xs: source (== x in place, or an array not overlapping x), x: destination. */
+TF void SFX(brfirst)(const bttb_plan *p, const CPX *xs, CPX *x, unsigned q, int inv, int sc, double s)
+{
+    unsigned L = p->log2n;
+    R r = (R)s;
+    if (p->pass[0].radix == 8) {
+        if (inv) { if (sc) SFX(k_brfirst)(xs, x, L, q, 8, 1, 1, r); else SFX(k_brfirst)(xs, x, L, q, 8, 1, 0, r); }
+        else     { if (sc) SFX(k_brfirst)(xs, x, L, q, 8, 0, 1, r); else SFX(k_brfirst)(xs, x, L, q, 8, 0, 0, r); }
+    } else {
+        if (inv) { if (sc) SFX(k_brfirst)(xs, x, L, q, 4, 1, 1, r); else SFX(k_brfirst)(xs, x, L, q, 4, 1, 0, r); }
+        else     { if (sc) SFX(k_brfirst)(xs, x, L, q, 4, 0, 1, r); else SFX(k_brfirst)(xs, x, L, q, 4, 0, 0, r); }
+    }
+}
+
 /* Next value of an L-bit bit-reversed counter (half = 2^(L-1)). */
 TI size_t SFX(rev_next)(size_t j, size_t half)
 {
@@ -195,6 +312,11 @@ TI void SFX(k_first8_oop)(const CPX *restrict in, CPX *restrict out, size_t n, c
     }
 }
 
+#if !TMPL_SCALAR
+TF void SFX(kc_r4_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s);
+TF void SFX(kc_r2_row)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int sc, double s);
+#endif
+
 /* Radix-2^2 pass fusing the two radix-2 stages of spans h and 2h (blocks of 4h), with the
  * twiddles w^j, w^2j, w^3j (j < h, w = exp(-2 pi i / 4h)) stored in blocks of TB = min(h, 8) j's
  * in the order the loop reads them: compact [w1 | w2 | w3] (3*TB complex per block), or, when
@@ -206,8 +328,37 @@ TI void SFX(k_r4)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, c
 {
     size_t k, j, jb, TB = h < 8 ? h : 8;
 #if !TMPL_SCALAR
-    if (h % VL != 0) {
-        SCL(k_r4_any)(x, n, h, tw, dup, inv, sc, (double)s);
+#ifdef V_LD2
+    if (2 * h == VL && n >= 8 * h) {
+        /* span of half a vector: two blocks at once, one in each half (the same lane
+         * arithmetic as the full-vector loop below) */
+        const CPX *restrict t = tw;
+        for (k = 0; k < n; k += 8 * h) {
+            CPX *restrict x0 = x + k, *restrict x1 = x0 + h, *restrict x2 = x1 + h, *restrict x3 = x2 + h;
+            CPX *restrict y0p = x0 + 4 * h, *restrict y1p = y0p + h, *restrict y2p = y1p + h, *restrict y3p = y2p + h;
+            VT a0 = V_LD2(x0, y0p), a1, a2, a3;
+            if (dup) {
+                a1 = V_TWD(V_LD2(x2, y2p), V_LD2(t, t), V_LD2(t + h, t + h), inv);
+                a2 = V_TWD(V_LD2(x1, y1p), V_LD2(t + 2 * h, t + 2 * h), V_LD2(t + 3 * h, t + 3 * h), inv);
+                a3 = V_TWD(V_LD2(x3, y3p), V_LD2(t + 4 * h, t + 4 * h), V_LD2(t + 5 * h, t + 5 * h), inv);
+            } else {
+                a1 = V_TW(V_LD2(x2, y2p), V_LD2(t, t), inv);
+                a2 = V_TW(V_LD2(x1, y1p), V_LD2(t + h, t + h), inv);
+                a3 = V_TW(V_LD2(x3, y3p), V_LD2(t + 2 * h, t + 2 * h), inv);
+            }
+            {
+                VT b0 = V_ADD(a0, a2), b1 = V_SUB(a0, a2), b2 = V_ADD(a1, a3);
+                VT b3 = V_W4(V_SUB(a1, a3), inv);
+                VT y0 = V_ADD(b0, b2), y2 = V_SUB(b0, b2), y1 = V_ADD(b1, b3), y3 = V_SUB(b1, b3);
+                if (sc) { y0 = V_SCALE(y0, s); y1 = V_SCALE(y1, s); y2 = V_SCALE(y2, s); y3 = V_SCALE(y3, s); }
+                V_ST2(x0, y0p, y0); V_ST2(x1, y1p, y1); V_ST2(x2, y2p, y2); V_ST2(x3, y3p, y3);
+            }
+        }
+        return;
+    }
+#endif
+    if (h % VL != 0) { /* same arithmetic, one complex at a time (this ISA's scalar ops) */
+        SFX(kc_r4_row)(x, n, h, tw, dup, inv, sc, (double)s);
         return;
     }
 #endif
@@ -260,7 +411,7 @@ TI void SFX(k_r2)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, c
     size_t k, j;
 #if !TMPL_SCALAR
     if (h % VL != 0) {
-        SCL(k_r2_any)(x, n, h, tw, inv, sc, (double)s);
+        SFX(kc_r2_row)(x, n, h, tw, inv, sc, (double)s);
         return;
     }
 #endif
@@ -363,6 +514,14 @@ TF void SFX(pow2_inplace)(const bttb_plan *p, CPX *x, int inv, double scale)
         if (scale != 1.0) x[0] = C_SCALE(x[0], (R)scale);
         return;
     }
+    {
+        unsigned q;
+        if (SFX(brfirst_q)(p, &q)) {
+            SFX(brfirst)(p, x, x, q, inv, p->npass == 1 && scale != 1.0, scale);
+            SFX(run_passes)(p, x, 1, inv, scale);
+            return;
+        }
+    }
     SFX(bitrev_plan)(p, x);
     SFX(run_passes)(p, x, 0, inv, scale);
 }
@@ -376,6 +535,14 @@ TF void SFX(pow2_oop)(const bttb_plan *p, const CPX *in, CPX *out, int inv, doub
     if (n == 1) {
         out[0] = scale != 1.0 ? C_SCALE(in[0], rs) : in[0];
         return;
+    }
+    {
+        unsigned q;
+        if (SFX(brfirst_q)(p, &q)) {
+            SFX(brfirst)(p, in, out, q, inv, sc1, scale);
+            if (p->npass > 1) SFX(run_passes)(p, out, 1, inv, scale);
+            return;
+        }
     }
     if (p->pass[0].radix == 8) {
         if (inv) { if (sc1) SFX(k_first8_oop)(in, out, n, 1, 1, rs); else SFX(k_first8_oop)(in, out, n, 1, 0, rs); }
@@ -467,6 +634,23 @@ TI void SFX(kc_r2)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
         }
     }
 }
+
+#if !TMPL_SCALAR
+/* Contiguous passes with spans shorter than one vector: the column kernels with W = 1. */
+TF void SFX(kc_r4_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s)
+{
+    R r = (R)s;
+    if (inv) { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 1, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 1, 0, r); }
+    else     { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 0, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 0, 0, r); }
+}
+
+TF void SFX(kc_r2_row)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int sc, double s)
+{
+    R r = (R)s;
+    if (inv) { if (sc) SFX(kc_r2)(x, 1, n, 1, h, tw, 1, 1, r); else SFX(kc_r2)(x, 1, n, 1, h, tw, 1, 0, r); }
+    else     { if (sc) SFX(kc_r2)(x, 1, n, 1, h, tw, 0, 1, r); else SFX(kc_r2)(x, 1, n, 1, h, tw, 0, 0, r); }
+}
+#endif
 
 /* First three stages on W adjacent transforms (8-point DFTs over rows k..k+7). */
 TI void SFX(kc_first8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, const int sc, R s)
@@ -636,7 +820,22 @@ TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, vo
         o[0].re = z0.re + z0.im; o[0].im = 0;
         o[h].re = z0.re - z0.im; o[h].im = 0;
         if (sc) { o[0].re *= rs; o[h].re *= rs; }
-        for (k = 1; 2 * k <= h; k++) {
+        k = 1;
+#if !TMPL_SCALAR
+        /* VL pairs (k, h-k) at a time while the two ranges stay apart; the same lane arithmetic
+         * as the scalar loop below: E = (A + conj B)/2, O = -i (A - conj B)/2 */
+        for (; k + 2 * VL <= h - k + 1; k += VL) {
+            VT A = V_LD(o + k), B = V_REV(V_LD(o + h - k - (VL - 1)));
+            VT E = V_SCALE(V_ADD(A, V_CONJ(B)), (R)0.5);
+            VT O = V_SCALE(V_MULNI(V_SUB(A, V_CONJ(B))), (R)0.5);
+            VT t = V_CMUL(O, V_LD(w + k));
+            VT y0 = V_ADD(E, t), y1 = V_CONJ(V_SUB(E, t));
+            if (sc) { y0 = V_SCALE(y0, rs); y1 = V_SCALE(y1, rs); }
+            V_ST(o + k, y0);
+            V_ST(o + h - k - (VL - 1), V_REV(y1));
+        }
+#endif
+        for (; 2 * k <= h; k++) {
             CPX A = o[k], B = o[h - k], E, O, t, y0, y1;
             /* E = (A + conj B)/2, O = (A - conj B)/(2i); X[k] = E + w^k O, X[h-k] = conj(E - w^k O) */
             E.re = (R)0.5 * (A.re + B.re); E.im = (R)0.5 * (A.im - B.im);
@@ -667,7 +866,19 @@ TF void SFX(c2r)(const bttb_plan *p, const void *in, void *out, double scale, vo
         const CPX *restrict w = (const CPX *)p->rtw;
         CPX *Z = (CPX *)out;
         R x0 = X[0].re, xh = X[h].re;
-        for (k = 1; 2 * k <= h; k++) {
+        k = 1;
+#if !TMPL_SCALAR
+        {   /* each step reads and writes only its own two disjoint ranges: in place is fine */
+            for (; k + 2 * VL <= h - k + 1; k += VL) {
+                VT A = V_LD(X + k), B = V_REV(V_LD(X + h - k - (VL - 1)));
+                VT P = V_ADD(A, V_CONJ(B)), D = V_SUB(A, V_CONJ(B));
+                VT t = V_MULI(V_CMULJ(D, V_LD(w + k)));
+                V_ST(Z + k, V_ADD(P, t));
+                V_ST(Z + h - k - (VL - 1), V_REV(V_CONJ(V_SUB(P, t))));
+            }
+        }
+#endif
+        for (; 2 * k <= h; k++) {
             CPX A = X[k], B = X[h - k], P, D, t;
             /* P = A + conj B, D = A - conj B; Z[k] = P + i conj(w^k) D, Z[h-k] = conj(P - i conj(w^k) D) */
             P.re = A.re + B.re; P.im = A.im - B.im;

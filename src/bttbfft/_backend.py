@@ -18,6 +18,14 @@ release the GIL; they may be called from several threads at once.
 ``c2c_inplace(x, axis, inverse, scale) -> None``
     Transform the writeable complex array ``x`` in place along ``axis``.  ``x`` may have any
     strides (including negative and non-contiguous ones).
+``c2c_contig(x, out, inverse, scale) -> None``
+    Fast path of one transform: ``x`` and ``out`` are 1-D, C-contiguous, aligned complex arrays of
+    the same dtype and length; ``out`` (writeable) receives the transform of ``x``.  ``out`` may be
+    ``x`` (in place); otherwise the two do not overlap and ``x`` is not modified.
+``r2c_contig(x, out, scale) -> None``
+    Fast path of one real transform: ``x`` a 1-D, C-contiguous, aligned float32/float64 array of
+    length ``n``; ``out`` a 1-D, C-contiguous, aligned, writeable complex64/complex128 array (same
+    precision) of length ``n // 2 + 1``, not overlapping ``x``.
 ``r2c(x, axis, scale) -> ndarray``
     Real-to-complex transform of the float32/float64 array ``x`` along ``axis``: a new complex
     array with ``shape[axis] == n // 2 + 1`` (``n = x.shape[axis]``).  ``x`` is not modified.
@@ -49,7 +57,7 @@ def _load():
         from . import _fallback as f, _fallback_conv as c
         return "python", f, c
     try:
-        from . import _core as f, _conv_core as c
+        from . import _conv_core as c, _core as f
     except ImportError as exc:  # extension not built, or built for another interpreter
         if _truthy(os.environ.get("BTTBFFT_REQUIRE_EXTENSION")):
             raise ImportError(

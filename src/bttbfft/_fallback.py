@@ -37,7 +37,7 @@ __all__ = ["name", "c2c_inplace", "r2c", "c2r", "bit_reverse_inplace"]
 name = "python"
 
 _CACHE_MAX = 128
-_cache: "OrderedDict[tuple, object]" = OrderedDict()
+_cache: OrderedDict[tuple, object] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -206,7 +206,8 @@ def _c2c_rows(y, inverse):
 
 
 def _complex_of(dtype):
-    return np.dtype(np.complex64) if dtype in (np.float32, np.complex64) else np.dtype(np.complex128)
+    single = dtype in (np.float32, np.complex64)
+    return np.dtype(np.complex64) if single else np.dtype(np.complex128)
 
 
 def _real_of(dtype):
@@ -342,6 +343,19 @@ def c2c_inplace(x, axis, inverse, scale):
     """Transform the writeable complex array x in place along axis (unnormalised, times scale)."""
     with np.errstate(all="ignore"):  # NaN/inf propagate silently, as in numpy.fft
         _c2c_inplace_impl(x, axis, inverse, scale)
+
+
+def c2c_contig(x, out, inverse, scale):
+    """One transform of the 1-D contiguous complex array x into out (same dtype and length; out
+    may be x)."""
+    if out is not x:
+        out[...] = x
+    c2c_inplace(out, 0, inverse, scale)
+
+
+def r2c_contig(x, out, scale):
+    """One real transform of the 1-D contiguous float array x into out (n//2+1 complex)."""
+    out[...] = r2c(x, 0, scale)
 
 
 def r2c(x, axis, scale):

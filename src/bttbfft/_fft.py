@@ -169,7 +169,9 @@ def _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt):
         w = arr
     else:
         w = np.empty(_with_len(arr.shape, ax, n), dtype=cdt)
-        _fill(w, arr, ax, m, n)
+        if w.size:  # copy and transform fused per chunk (threads copy in parallel)
+            _workers.c2c_from(arr, w, ax, inverse, _scale(code, n, inverse), nw)
+        return w
     if w.size:
         _workers.c2c(w, ax, inverse, _scale(code, n, inverse), nw)
     return w
@@ -273,6 +275,10 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
             and workers is None and overwrite_x is False and axis is _MINUS_ONE):
         cdt = _FAST_C.get(a.dtype)
         if cdt is not None and a.ndim and a.size:
+            if cdt is a.dtype and a.ndim == 1 and a.flags.c_contiguous and a.flags.aligned:
+                w = np.empty_like(a)   # out of place: bit reversal fused with the first pass
+                _backend.fft.c2c_contig(a, w, False, 1.0)
+                return w
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, False, 1.0)
             return w
@@ -290,6 +296,10 @@ def ifft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
             and workers is None and overwrite_x is False and axis is _MINUS_ONE):
         cdt = _FAST_C.get(a.dtype)
         if cdt is not None and a.ndim and a.size:
+            if cdt is a.dtype and a.ndim == 1 and a.flags.c_contiguous and a.flags.aligned:
+                w = np.empty_like(a)
+                _backend.fft.c2c_contig(a, w, True, 1.0 / a.shape[0])
+                return w
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, True, 1.0 / a.shape[-1])
             return w
@@ -305,11 +315,26 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
     >>> bttbfft.rfft([1.0, 2.0, 3.0, 4.0])
     array([10.+0.j, -2.+2.j, -2.+0.j])
     """
-    if (type(a) is np.ndarray and n is None and norm is None and out is None
+    if (type(a) is np.ndarray and n is None and norm is None
             and workers is None and axis is _MINUS_ONE):
         dt = a.dtype
         if (dt is _F64 or dt is _F32) and a.ndim and a.size:
-            return _backend.fft.r2c(a, a.ndim - 1, 1.0)
+            if a.ndim == 1 and a.flags.c_contiguous and a.flags.aligned:   # 1-D fast path
+                cdt = _C128 if dt is _F64 else _C64
+                m = a.shape[0] // 2 + 1
+                if out is None:
+                    res = np.empty(m, dtype=cdt)
+                elif (type(out) is np.ndarray and out.dtype is cdt and out.shape == (m,)
+                      and out.flags.c_contiguous and out.flags.aligned and out.flags.writeable
+                      and not np.may_share_memory(a, out)):
+                    res = out
+                else:
+                    res = None
+                if res is not None:
+                    _backend.fft.r2c_contig(a, res, 1.0)
+                    return res
+            elif out is None:
+                return _backend.fft.r2c(a, a.ndim - 1, 1.0)
     fname = "rfft"
     arr = _asarray(a, fname)
     cdt = _real_input_dtype(arr, fname)
@@ -639,6 +664,14 @@ def fft_inplace(x, *, inverse=False, norm=None, axis=-1):
     >>> y is x, x
     (True, array([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j]))
     """
+    if (type(x) is np.ndarray and axis is _MINUS_ONE and norm is None and x.ndim == 1
+            and (x.dtype is _C128 or x.dtype is _C64)):
+        fl = x.flags
+        if fl.writeable and fl.c_contiguous and fl.aligned:   # 1-D fast path
+            n = x.shape[0]
+            if n & (n - 1) == 0 and n:
+                _backend.fft.c2c_contig(x, x, bool(inverse), 1.0 / n if inverse else 1.0)
+                return x
     if not isinstance(x, np.ndarray):
         raise TypeError("fft_inplace: x must be a complex64 or complex128 numpy.ndarray, got "
                         f"{type(x).__name__}")

@@ -14,6 +14,8 @@
 #include "bttb_internal.h"
 
 static long n_pass = 0, n_fail = 0;
+/* BTTBFFT_TEST_QUICK=1 in the environment: lengths up to 2^10 only (valgrind, sanitizer runs) */
+static int g_quick = 0;
 
 #define CHECK(cond, ...)                                                                         \
     do {                                                                                         \
@@ -554,6 +556,91 @@ static void test_bitrev(void)
     CHECK(bttb_bit_reverse(c, 1, 1, 1) == BTTB_OK, "bit_reverse n=1");
 }
 
+
+/* ---------------------------------------------------------------------------------------- */
+/* Bit-exactness: a transform's result does not depend on how many columns are grouped in one  */
+/* call, on which columns they are, on the alignment of the data, nor on rows vs columns.      */
+/* ---------------------------------------------------------------------------------------- */
+static void test_bitexact_case(size_t n, bttb_precision prec, int dir, size_t maxg)
+{
+    const size_t C = 17, ld = C + 3;
+    size_t cs = csize(prec), g, s, c, j, bad = 0;
+    bttb_plan *plan = NULL;
+    unsigned char *orig, *ref, *buf, *row;
+    void *work = NULL;
+    double scale = dir == 1 ? 1.0 / (double)n : 1.0;
+    if (bttb_plan_create(&plan, BTTB_C2C, n, prec, 0) != BTTB_OK) { CHECK(0, "plan n=%zu", n); return; }
+    if (bttb_plan_work_size(plan)) work = malloc(bttb_plan_work_size(plan));
+    orig = (unsigned char *)malloc(n * ld * cs);
+    ref = (unsigned char *)malloc(n * ld * cs);
+    buf = (unsigned char *)malloc(n * ld * cs);
+    row = (unsigned char *)malloc((n + 8) * cs + 64);
+    for (j = 0; j < n * ld; j++) set_c(orig, prec, j, rnd(), rnd());
+    /* reference: all C columns in one call */
+    memcpy(ref, orig, n * ld * cs);
+    CHECK(bttb_execute_c2c_many(plan, ref, dir, scale, C, (ptrdiff_t)ld, 1, work) == BTTB_OK, "many");
+    /* every group size, at several starting columns */
+    for (g = 1; g <= (maxg < C ? maxg : C); g++)
+        for (s = 0; s + g <= C; s += (g < 4 ? 1 : 3)) {
+            memcpy(buf, orig, n * ld * cs);
+            bttb_execute_c2c_many(plan, buf + s * cs, dir, scale, g, (ptrdiff_t)ld, 1, work);
+            for (j = 0; j < n; j++)
+                if (memcmp(buf + (j * ld + s) * cs, ref + (j * ld + s) * cs, g * cs) != 0) { bad++; break; }
+        }
+    CHECK(bad == 0, "column grouping changes bits: n=%zu %s dir=%d (%zu groupings differ)", n,
+          pname(prec), dir, bad);
+    /* each column as a contiguous row at an odd element offset and a misaligned address (for
+     * f64: 8-byte aligned only), in place and out of place, and as c2c_many rows */
+    bad = 0;
+    for (c = 0; c < C; c += (n > 4096 ? 8 : 1)) {
+        size_t off = 1 + (c % 3);
+        unsigned char *r = row + off * cs + (prec == BTTB_F64 ? 8 : 4) * (c % 2);
+        unsigned char *o = buf;
+        for (j = 0; j < n; j++) memcpy(r + j * cs, orig + (j * ld + c) * cs, cs);
+        bttb_execute_c2c(plan, r, o, dir, scale, work);          /* out of place */
+        for (j = 0; j < n; j++)
+            if (memcmp(o + j * cs, ref + (j * ld + c) * cs, cs) != 0) { bad++; break; }
+        bttb_execute_c2c(plan, r, r, dir, scale, work);          /* in place */
+        for (j = 0; j < n; j++)
+            if (memcmp(r + j * cs, ref + (j * ld + c) * cs, cs) != 0) { bad++; break; }
+    }
+    CHECK(bad == 0, "row vs column / alignment changes bits: n=%zu %s dir=%d (%zu differ)", n,
+          pname(prec), dir, bad);
+    /* rows: howmany 1..5 contiguous rows (padded), each equal to the single transform */
+    if (n <= 4096) {
+        size_t hm, t, dist = n + 1;
+        unsigned char *rows = (unsigned char *)malloc(5 * dist * cs);
+        bad = 0;
+        for (hm = 1; hm <= 5; hm++) {
+            for (t = 0; t < hm; t++)
+                for (j = 0; j < n; j++) memcpy(rows + (t * dist + j) * cs, orig + (j * ld + t) * cs, cs);
+            bttb_execute_c2c_many(plan, rows, dir, scale, hm, 1, (ptrdiff_t)dist, work);
+            for (t = 0; t < hm; t++)
+                for (j = 0; j < n; j++)
+                    if (memcmp(rows + (t * dist + j) * cs, ref + (j * ld + t) * cs, cs) != 0) { bad++; break; }
+        }
+        CHECK(bad == 0, "rows via c2c_many change bits: n=%zu %s dir=%d", n, pname(prec), dir);
+        free(rows);
+    }
+    free(orig); free(ref); free(buf); free(row); free(work);
+    bttb_plan_destroy(plan);
+}
+
+static void test_bitexact(void)
+{
+    static const size_t ns[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 12, 100};
+    size_t a;
+    int p, d;
+    for (p = 0; p < 2; p++)
+        for (d = -1; d <= 1; d += 2) {
+            bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
+            for (a = 0; a < sizeof ns / sizeof ns[0]; a++) test_bitexact_case(ns[a], prec, d, 17);
+            if (g_quick) continue;
+            test_bitexact_case(16384, prec, d, 5);
+            test_bitexact_case((size_t)1 << 15, prec, d, 2);
+        }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 static void run_c2c_suite(int quick)
 {
@@ -562,7 +649,8 @@ static void run_c2c_suite(int quick)
     static const size_t big[] = {4099, 65537, 12288, 1000000};
     for (p = 0; p < 2; p++) {
         bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
-        for (L = 0; L <= 16; L++) test_c2c_length((size_t)1 << L, prec, 2048);
+        for (L = 0; L <= (g_quick ? 10u : 16u); L++)
+            test_c2c_length((size_t)1 << L, prec, g_quick ? 128 : 2048);
         for (n = 1; n <= (quick ? 40u : 300u); n++)
             if (!bttb_is_pow2(n)) test_c2c_length(n, prec, 2048);
         for (n = 0; n < (quick ? 1u : sizeof big / sizeof big[0]); n++) test_c2c_length(big[n], prec, 4096);
@@ -572,33 +660,42 @@ static void run_c2c_suite(int quick)
 int main(void)
 {
     size_t n;
-    int p;
-    printf("bttbfft %s, SIMD: %s\n", bttb_version(), bttb_simd_name());
+    int p, lvl;
+    /* the SIMD levels, best first: each one available on this machine runs the suite */
+    static const int levels[] = {-1, 2, 0};
+    const char *prev = NULL;
+    g_quick = getenv("BTTBFFT_TEST_QUICK") && getenv("BTTBFFT_TEST_QUICK")[0] != '\0' &&
+              strcmp(getenv("BTTBFFT_TEST_QUICK"), "0") != 0;
+    printf("bttbfft %s, SIMD: %s%s\n", bttb_version(), bttb_simd_name(), g_quick ? " (quick)" : "");
     test_errors();
     test_bitrev();
-    run_c2c_suite(0);
-    test_many();
-    for (p = 0; p < 2; p++) {
-        bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
-        for (n = 1; n <= 70; n++) test_real_length(n, prec);
-        test_real_length(1000, prec);
-        test_real_length(1024, prec);
-        test_real_length(4097, prec);
-        test_real_length(8192, prec);
-        test_real_length((size_t)1 << 16, prec);
-        test_real_length(65538, prec);
-        test_real_length(65537, prec);
-        test_real_many(prec);
-    }
-    /* the same on the scalar baseline kernels */
-    if (strcmp(bttb_simd_name(), "scalar") != 0) {
-        bttb_internal_set_simd(0);
-        printf("repeating on the scalar kernels (%s)\n", bttb_simd_name());
-        run_c2c_suite(1);
+    for (lvl = 0; lvl < 3; lvl++) {
+        const char *name;
+        bttb_internal_set_simd(levels[lvl]);
+        name = bttb_simd_name();
+        if (prev && strcmp(prev, name) == 0) continue;  /* level not available: same as before */
+        prev = name;
+        printf("running the suite on the %s kernels\n", name);
+        run_c2c_suite(lvl != 0 || g_quick);
         test_many();
-        for (n = 1; n <= 40; n++) { test_real_length(n, BTTB_F64); test_real_length(n, BTTB_F32); }
-        bttb_internal_set_simd(-1);
+        test_bitexact();
+        for (p = 0; p < 2; p++) {
+            bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
+            for (n = 1; n <= (lvl == 0 ? 70u : 40u); n++) test_real_length(n, prec);
+            if (!g_quick) {
+                test_real_length(1000, prec);
+                test_real_length(1024, prec);
+                test_real_length(4097, prec);
+                test_real_length(8192, prec);
+                test_real_length((size_t)1 << 16, prec);
+                test_real_length(65538, prec);
+                test_real_length(65537, prec);
+            }
+            if (lvl == 0) test_real_many(prec);
+        }
+        printf("  %ld passed, %ld failed so far\n", n_pass, n_fail);
     }
+    bttb_internal_set_simd(-1);
     printf("%ld passed, %ld failed\n", n_pass, n_fail);
     return n_fail ? 1 : 0;
 }
