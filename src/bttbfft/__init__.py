@@ -10,7 +10,7 @@ extension cannot be imported).
 """
 import os as _os
 
-from . import _backend
+from . import _backend  # noqa: F401  (bttbfft._backend: the active backend modules)
 from ._backend import name as backend
 from ._fft import (fft, ifft, rfft, irfft, fft2, ifft2, rfft2, irfft2, fftn, ifftn, rfftn,
                    irfftn, fft_inplace, bit_reverse, bit_reverse_indices)
@@ -38,7 +38,18 @@ __all__ = [
 
 
 def get_include():
-    """Directory holding ``bttbfft.h`` and bttbfft's ``.pxd`` files (for compiling against it)."""
+    """Directory holding ``bttbfft.h`` and ``bttbfft.pxd`` (for extensions that use the C core).
+
+    A downstream Cython extension passes it as ``include_dirs`` (for the C header) and as
+    cythonize's ``include_path`` (for ``cimport bttbfft``); the C functions are then imported
+    from ``bttbfft._capi`` when the extension is imported -- there is no library to link.  In a
+    source checkout this is the top-level ``include/`` folder (the ``.pxd`` files are then found
+    in ``src/bttbfft`` on ``sys.path``).  See docs/packaging.md.
+
+    >>> import os, bttbfft
+    >>> os.path.isfile(os.path.join(bttbfft.get_include(), "bttbfft.h"))
+    True
+    """
     here = _os.path.dirname(_os.path.abspath(__file__))
     installed = _os.path.join(here, "include")
     if _os.path.exists(_os.path.join(installed, "bttbfft.h")):

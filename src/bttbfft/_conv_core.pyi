@@ -1,0 +1,39 @@
+"""Type stubs for the compiled convolution backend ``bttbfft._conv_core`` (Cython over the C core).
+
+``Conv2D`` follows the conv primitive contract of docs/ARCHITECTURE.md.
+"""
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+name: Final[Literal["c"]]
+
+class Conv2D:
+    """Plan for the window ``full[s1:s1+o1, s2:s2+o2]`` of a full 2-D linear convolution."""
+
+    @property
+    def dtype(self) -> np.dtype[np.inexact]: ...
+    @property
+    def kernel_shape(self) -> tuple[int, int]: ...
+    @property
+    def image_shape(self) -> tuple[int, int]: ...
+    @property
+    def start(self) -> tuple[int, int]: ...
+    @property
+    def out_shape(self) -> tuple[int, int]: ...
+    @property
+    def method(self) -> Literal["fft", "direct"]: ...
+    @property
+    def nbytes(self) -> int: ...
+    @property
+    def work_size(self) -> int: ...
+    @property
+    def fft_shape(self) -> tuple[int, int]: ...
+    @property
+    def tiles(self) -> tuple[int, int]: ...
+    def __init__(self, kernel: npt.NDArray[np.inexact], image_shape: tuple[int, int],
+                 start: tuple[int, int], out_shape: tuple[int, int],
+                 method: Literal["fft", "direct", "auto"] = "fft", *,
+                 tile: tuple[int, int] | None = None) -> None: ...
+    def __call__(self, x: npt.NDArray[np.inexact]) -> npt.NDArray[np.inexact]: ...
