@@ -96,7 +96,7 @@ def table(rows):
         t = r["times"]
         inpl = f"{t['inplace'] / t['numpy']:.3f}" if "inplace" in t else ""
         lines.append(f"| 2^{int(np.log2(r['n']))} | {r['kind']} | "
-                     + " | ".join(f"{t[k] * 1e6:.2f}" for k in kinds)
+                     + " | ".join(f"{t[k] * 1e6:.2f}" if k in t else "" for k in kinds)
                      + f" | {t['bttbfft'] / t['numpy']:.3f} | {inpl} | "
                      f"{r['gflops']['bttbfft']:.2f} |")
     return "\n".join(lines)
@@ -135,11 +135,11 @@ def main():
     print(f"bttbfft backend={bttbfft.backend}, numpy {np.__version__}, scipy "
           f"{scipy.__version__}, pyfftw {getattr(pyfftw, '__version__', 'not installed')}")
     rows = run(a.min, a.max, a.rounds)
-    print()
-    print(table(rows))
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"backend": bttbfft.backend, "rows": rows}, f, indent=1)
+    print()
+    print(table(rows))
     if a.plot:
         plot(rows, a.plot)
 
