@@ -4,9 +4,13 @@ Sections (all contenders of a case timed round-robin in one process; medians; ra
 time / time of the reference contender, < 1 means faster than the reference):
 
 * conv2d: 2-D float64 'same' convolution, images 512^2 and 2048^2, square kernels 3..255:
-  bttbfft.convolve2d, bttbfft.fftconvolve, scipy.signal.fftconvolve (reference),
+  bttbfft.convolve2d ("ours"), bttbfft.fftconvolve, scipy.signal.fftconvolve (reference),
   scipy.signal.oaconvolve, scipy.signal.convolve(method="auto"), scipy.ndimage.convolve
-  (mode='constant'; timed only, its centring differs for even sizes).
+  (mode='constant'; timed only, its centring differs for even sizes).  Every point reports
+  ours / fftconvolve (criterion: <= 0.5, i.e. at least 2x faster) and ours / fastest scipy
+  contender (criterion: <= 1.1, never more than 10% slower), with pass/fail.  All contenders are
+  single-threaded (bttbfft's public convolution functions do not use threads).  A contender
+  whose single call exceeds the budget is skipped (reported; it is then far slower than ours).
 * bttb: image N^2, generator (2N-1)^2: BTTBOperator matvec (constructed once), bttb_matvec,
   scipy.signal.fftconvolve(x, t, "valid") (reference).
 * toeplitz: n = 2^10..2^20: ToeplitzOperator matvec vs scipy.linalg.matmul_toeplitz (reference).
@@ -25,13 +29,33 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved  # noqa: E402
+from _timing import calibrate  # noqa: E402
 
 import scipy.linalg  # noqa: E402
 import scipy.ndimage  # noqa: E402
 import scipy.signal  # noqa: E402
 
 import bttbfft  # noqa: E402
+
+
+def interleaved(contenders, rounds=9, target=2e-3, budget=None):
+    """Medians of interleaved rounds (as _timing.interleaved), with the order of the contenders
+    rotated every round: a contender that always ran right after a multi-second one (e.g.
+    scipy.ndimage.convolve with a large kernel) would otherwise always start with cold caches
+    and TLBs."""
+    names = list(contenders)
+    numbers = {k: calibrate(contenders[k], target) for k in names}
+    samples = {k: [] for k in names}
+    for r in range(rounds):
+        for k in names[r % len(names):] + names[:r % len(names)]:
+            f, number = contenders[k], numbers[k]
+            t0 = time.perf_counter()
+            for _ in range(number):
+                f()
+            samples[k].append((time.perf_counter() - t0) / number)
+            if budget is not None and samples[k][-1] > budget:
+                numbers[k] = 1
+    return {k: float(np.median(v)) for k, v in samples.items()}
 
 
 def _probe(fn, budget):
@@ -84,9 +108,32 @@ def bench_conv2d(quick, rounds, budget):
                 est["scipy.signal.convolve"] = direct_est
             res = _run_case(cont, "scipy.signal.fftconvolve", rounds, budget, est)
             res.update(image=n, kernel=k)
+            _conv_verdict(res)
             out.append(res)
             _print(f"conv2d {n}^2 k={k}", res)
+            print(f"    ours/fftconvolve {res['ours/fftconvolve']:.2f} "
+                  f"({'PASS' if res['pass_2x_fftconvolve'] else 'FAIL'} <= 0.5), "
+                  f"ours/fastest {res['ours/fastest']:.2f} [{res['fastest']}] "
+                  f"({'PASS' if res['pass_within_10pct_fastest'] else 'FAIL'} <= 1.1)",
+                  flush=True)
     return out
+
+
+_OURS = "bttbfft.convolve2d"
+_SCIPY = ("scipy.signal.fftconvolve", "scipy.signal.oaconvolve", "scipy.signal.convolve",
+          "scipy.ndimage.convolve")
+
+
+def _conv_verdict(res):
+    med = res["median_s"]
+    ours = med[_OURS]
+    timed = {k: med[k] for k in _SCIPY if k in med}
+    fastest = min(timed, key=timed.get)
+    res["ours/fftconvolve"] = ours / med["scipy.signal.fftconvolve"]
+    res["fastest"] = fastest
+    res["ours/fastest"] = ours / timed[fastest]
+    res["pass_2x_fftconvolve"] = bool(res["ours/fftconvolve"] <= 0.5)
+    res["pass_within_10pct_fastest"] = bool(res["ours/fastest"] <= 1.1)
 
 
 def bench_bttb(quick, rounds, budget):
@@ -161,7 +208,7 @@ def plot(results, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+    fig, axes = plt.subplots(1, 4, figsize=(21, 4.5))
     conv = results["conv2d"]
     for n in sorted({r["image"] for r in conv}):
         rows = [r for r in conv if r["image"] == n]
@@ -171,11 +218,21 @@ def plot(results, path):
             rs = [r["ratio_to_scipy.signal.fftconvolve"][name] for r in rows
                   if name in r["median_s"]]
             axes[0].plot(ks, rs, marker="o", label=f"{name} {n}^2")
+        ks = [r["kernel"] for r in rows]
+        axes[1].plot(ks, [r["ours/fftconvolve"] for r in rows], marker="o",
+                     label=f"ours / fftconvolve {n}^2")
+        axes[1].plot(ks, [r["ours/fastest"] for r in rows], marker="s", ls="--",
+                     label=f"ours / fastest scipy {n}^2")
     axes[0].set(xscale="log", yscale="log", xlabel="kernel size", title="conv2d 'same'",
                 ylabel="time / scipy.signal.fftconvolve")
     axes[0].legend(fontsize=6)
-    for ax, key, xkey, ref in [(axes[1], "bttb", "n", "scipy.signal.fftconvolve(valid)"),
-                               (axes[2], "toeplitz", "n", "scipy.linalg.matmul_toeplitz")]:
+    axes[1].axhline(0.5, color="k", lw=0.8)
+    axes[1].axhline(1.1, color="r", lw=0.8)
+    axes[1].set(xscale="log", yscale="log", xlabel="kernel size",
+                title="bttbfft.convolve2d criteria (<= 0.5 / <= 1.1)", ylabel="time ratio")
+    axes[1].legend(fontsize=6)
+    for ax, key, xkey, ref in [(axes[2], "bttb", "n", "scipy.signal.fftconvolve(valid)"),
+                               (axes[3], "toeplitz", "n", "scipy.linalg.matmul_toeplitz")]:
         rows = results[key]
         names = sorted({k for r in rows for k in r["median_s"]})
         for name in names:
@@ -196,19 +253,29 @@ def main():
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--budget", type=float, default=None,
                     help="skip a contender whose single call exceeds this many seconds")
+    ap.add_argument("--only", choices=["conv2d", "bttb", "toeplitz", "memory"], action="append",
+                    help="run only these sections (repeatable)")
     args = ap.parse_args()
     rounds = args.rounds or (3 if args.quick else 7)
     budget = args.budget or (2.0 if args.quick else 10.0)
     print(f"bttbfft backend: {bttbfft.backend}", flush=True)
-    results = {"backend": bttbfft.backend, "rounds": rounds, "budget_s": budget,
-               "conv2d": bench_conv2d(args.quick, rounds, budget),
-               "bttb": bench_bttb(args.quick, rounds, budget),
-               "toeplitz": bench_toeplitz(args.quick, rounds, budget),
-               "memory": bench_memory(args.quick)}
+    only = set(args.only or ["conv2d", "bttb", "toeplitz", "memory"])
+    results = {"backend": bttbfft.backend, "rounds": rounds, "budget_s": budget}
+    if "conv2d" in only:
+        results["conv2d"] = bench_conv2d(args.quick, rounds, budget)
+        npass = sum(r["pass_2x_fftconvolve"] and r["pass_within_10pct_fastest"]
+                    for r in results["conv2d"])
+        print(f"conv2d: {npass}/{len(results['conv2d'])} points pass both criteria", flush=True)
+    if "bttb" in only:
+        results["bttb"] = bench_bttb(args.quick, rounds, budget)
+    if "toeplitz" in only:
+        results["toeplitz"] = bench_toeplitz(args.quick, rounds, budget)
+    if "memory" in only:
+        results["memory"] = bench_memory(args.quick)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=1)
-    if args.plot:
+    if args.plot and all(k in results for k in ("conv2d", "bttb", "toeplitz")):
         plot(results, args.plot)
 
 

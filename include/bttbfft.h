@@ -192,6 +192,19 @@ void bttb_conv_plan_destroy(bttb_conv_plan *plan);
 bttb_status bttb_conv_execute(const bttb_conv_plan *plan, const void *in, void *out,
                               size_t howmany, void *work);
 
+/* Part `part` (0 <= part < nparts) of the work of bttb_conv_execute, for threads: the work
+ * (howmany images times the FFT tiles of the window, or times the window rows for DIRECT) is
+ * cut into nparts contiguous ranges of about equal size; every range writes a disjoint part of
+ * out.  Running every part once -- in any order, from any threads at the same time, each with
+ * its own work buffer -- gives exactly (bit for bit) the result of bttb_conv_execute, which is
+ * the same as part 0 of 1.  BTTB_EINVAL when part >= nparts. */
+bttb_status bttb_conv_execute_part(const bttb_conv_plan *plan, const void *in, void *out,
+                                   size_t howmany, size_t part, size_t nparts, void *work);
+
+/* Number of work units bttb_conv_execute_part distributes for howmany images (0 on overflow):
+ * more parts than units leave some parts empty. */
+size_t bttb_conv_plan_units(const bttb_conv_plan *plan, size_t howmany);
+
 /* Queries (plan must not be NULL). */
 size_t bttb_conv_plan_work_size(const bttb_conv_plan *plan);   /* bytes of scratch per call   */
 size_t bttb_conv_plan_memory(const bttb_conv_plan *plan);      /* bytes held by the plan      */

@@ -8,16 +8,28 @@
  *   CONV_SUF    suffix naming this instantiation (e.g. d_real, f_cplx)
  *   CONV_PSUF   suffix naming the precision alone (d or f); the precision-only kernels (complex
  *               spectrum products) are emitted by the CONV_CPLX == 1 instantiation only.
+ *   CONV_ATTR   (optional) function attributes, e.g. __attribute__((target("avx2,fma"))) for the
+ *               runtime-dispatched SIMD instantiations; empty by default.
+ *   CONV_SKIP_DIRECT (optional) defined: do not emit conv_direct (the includer has its own).
+ *   CONV_BLKS   (optional) scalars per register block of the direct interior loop (default 16;
+ *               the AVX2/AVX-512 instantiations use 32 so that enough independent accumulators
+ *               hide the FMA latency).
  *
  * The includer has defined `struct conv_geom` (sizes of one problem).
  */
+#ifndef CONV_ATTR
+#define CONV_ATTR
+#endif
+#ifndef CONV_BLKS
+#define CONV_BLKS 16
+#endif
 #define CONV_CAT_(a, b) a##_##b
 #define CONV_CAT(a, b) CONV_CAT_(a, b)
 #define CONV_FN(name) CONV_CAT(name, CONV_SUF)
 #define CONV_PFN(name) CONV_CAT(name, CONV_PSUF)
 
 /* out[t] += h * x[t] for t < n (elements of CONV_CPLX+1 scalars): one kernel tap over a run. */
-static void CONV_FN(conv_axpy)(CONV_T *restrict op, const CONV_T *restrict xp,
+CONV_ATTR static void CONV_FN(conv_axpy)(CONV_T *restrict op, const CONV_T *restrict xp,
                                const CONV_T *restrict hp, size_t n)
 {
     size_t t;
@@ -35,8 +47,8 @@ static void CONV_FN(conv_axpy)(CONV_T *restrict op, const CONV_T *restrict xp,
 #endif
 }
 
-/* Elements per register block of the interior loop (16 scalars). */
-#define CONV_BLK (16 / (CONV_CPLX + 1))
+/* Elements per register block of the interior loop (CONV_BLKS scalars). */
+#define CONV_BLK (CONV_BLKS / (CONV_CPLX + 1))
 
 /* Direct (spatial) convolution of one image, only the window is computed:
  *   out[i1, i2] = full[s1+i1, s2+i2],  full[a1, a2] = sum h[r, c] * x[a1-r, a2-c].
@@ -44,7 +56,8 @@ static void CONV_FN(conv_axpy)(CONV_T *restrict op, const CONV_T *restrict xp,
  * contributes) are computed in register blocks of CONV_BLK outputs, the sum over the kernel
  * columns kept in accumulators (one store per output and kernel row); the border columns use
  * one unit-stride axpy per kernel tap.  Both inner loops vectorise. */
-static void CONV_FN(conv_direct)(const struct conv_geom *g, const CONV_T *restrict h,
+#ifndef CONV_SKIP_DIRECT
+CONV_ATTR static void CONV_FN(conv_direct)(const struct conv_geom *g, const CONV_T *restrict h,
                                  const CONV_T *restrict x, CONV_T *restrict out)
 {
     enum { E = CONV_CPLX + 1 };
@@ -70,7 +83,7 @@ static void CONV_FN(conv_direct)(const struct conv_geom *g, const CONV_T *restri
             const CONV_T *restrict xrow = x + (a1 - r) * m2 * E;
             const CONV_T *restrict hrow = h + r * k2 * E;
             for (a2 = ilo; a2 < ihb; a2 += CONV_BLK) {
-                CONV_T acc[16] = {0};
+                CONV_T acc[CONV_BLKS] = {0};
                 CONV_T *restrict op = orow + (a2 - s2) * E;
                 for (c = 0; c < k2; c++) {
                     const CONV_T *restrict xp = xrow + (a2 - c) * E;
@@ -86,7 +99,7 @@ static void CONV_FN(conv_direct)(const struct conv_geom *g, const CONV_T *restri
                         acc[t] += hv * xp[t];
 #endif
                 }
-                for (t = 0; t < 16; t++)
+                for (t = 0; t < CONV_BLKS; t++)
                     op[t] += acc[t];
             }
             for (c = 0; c < k2; c++) {
@@ -113,11 +126,12 @@ static void CONV_FN(conv_direct)(const struct conv_geom *g, const CONV_T *restri
     }
 }
 
+#endif /* CONV_SKIP_DIRECT */
 #undef CONV_BLK
 
 #if CONV_CPLX
 /* buf[j] *= spec[j] for n complex numbers (the pointwise product of two spectra). */
-static void CONV_PFN(conv_spec_mul)(CONV_T *restrict buf, const CONV_T *restrict spec, size_t n)
+CONV_ATTR static void CONV_PFN(conv_spec_mul)(CONV_T *restrict buf, const CONV_T *restrict spec, size_t n)
 {
     size_t j;
     for (j = 0; j < n; j++) {
@@ -125,6 +139,27 @@ static void CONV_PFN(conv_spec_mul)(CONV_T *restrict buf, const CONV_T *restrict
         const CONV_T br = spec[2 * j], bi = spec[2 * j + 1];
         buf[2 * j] = ar * br - ai * bi;
         buf[2 * j + 1] = ar * bi + ai * br;
+    }
+}
+
+/* Pointwise product with a subsampled spectrum: buf is an n1 x rowc tile spectrum, spec the
+ * main tile's spectrum (rows ld complex apart); buf[j1, j2] *= f * spec[j1*r1, j2*r2].  The
+ * spectrum of a kernel that fits in a smaller tile is the larger tile's spectrum sampled every
+ * r-th frequency (f = r1*r2 restores the 1/(N1*N2) scaling; a power of two, exact). */
+CONV_ATTR static void CONV_PFN(conv_spec_mul_sub)(CONV_T *restrict buf, const CONV_T *restrict spec,
+                                                size_t n1, size_t rowc, size_t ld, size_t r1,
+                                                size_t r2, CONV_T f)
+{
+    size_t i, j;
+    for (i = 0; i < n1; i++) {
+        CONV_T *restrict b = buf + 2 * i * rowc;
+        const CONV_T *restrict sp = spec + 2 * i * r1 * ld;
+        for (j = 0; j < rowc; j++) {
+            const CONV_T ar = b[2 * j], ai = b[2 * j + 1];
+            const CONV_T br = f * sp[2 * j * r2], bi = f * sp[2 * j * r2 + 1];
+            b[2 * j] = ar * br - ai * bi;
+            b[2 * j + 1] = ar * bi + ai * br;
+        }
     }
 }
 #endif
@@ -137,3 +172,6 @@ static void CONV_PFN(conv_spec_mul)(CONV_T *restrict buf, const CONV_T *restrict
 #undef CONV_CPLX
 #undef CONV_SUF
 #undef CONV_PSUF
+#undef CONV_ATTR
+#undef CONV_BLKS
+#undef CONV_SKIP_DIRECT

@@ -46,18 +46,22 @@ _BOUNDARIES = {"fill": "fill", "pad": "fill", "wrap": "wrap", "circular": "wrap"
 # taps = k1*k2, outputs = o1*o2, (W, tiles) = _fallback_conv.fft_work(...) (sum over the
 # overlap-add tiles of P1*P2*log2(2*P1*P2), and the tile count).
 # Fitted by benchmarks/fit_conv_cost.py (non-negative least squares on relative errors, timing
-# Conv2D direct and fft on a grid of image sizes 8..1024 and kernel sizes 1..127, 1-D and 2-D,
-# float64) on the development machine (2 shared cores).  Re-run the script after changing a
-# backend and paste its output here.
+# Conv2D direct and fft -- plan construction plus one call, as convolve2d uses it -- on a grid of
+# image sizes 8..1024 and kernel sizes 1..127, 1-D and 2-D, float64 'same' windows) on the
+# development machine (x86-64 with AVX-512, 2 shared cores).  Re-run the script after changing
+# a backend and paste its output here.  The "python" entry is the pure-NumPy fallback's own fit;
+# the "c" entry was re-fitted after the C convolver gained the AVX2+FMA direct kernel (about 8x
+# faster than the SSE2 loop), shorter last tiles and huge-page kernel spectra.
 _COST = {
     # fitted (rms relative error 0.27 direct1d, 0.41 fft); the 2-D direct element cost grows
     # with the image (cache): the value is the fit over images >= 256^2 only
     "python": {"direct": (2.0e-09, 3.4e-06, 1.7e-06), "direct1d": (2.64e-10, 3.12e-06, 5.5e-06),
                "fft": (5.5e-09, 2.36e-05, 0.000167)},
-    # fitted on the first build of the compiled backend (rms rel. error 0.35 / 0.23 / 0.38);
-    # note: W is the fallback's tiling, a proxy for the C plan's work
-    "c": {"direct": (4.06e-10, 0.0, 7.97e-06), "direct1d": (2.22e-10, 0.0, 3.48e-06),
-          "fft": (3.3e-10, 7.36e-07, 5.61e-06)},
+    # fitted on the compiled backend (full grid; rms relative error 0.25 direct (images
+    # >= 256^2), 0.07 direct1d, 0.29 fft); W is the fallback's tiling, a proxy for the C plan's
+    # work (the C plan's own tiling is at least as cheap)
+    "c": {"direct": (8.13e-11, 0.0, 8.33e-06), "direct1d": (5.4e-11, 7.72e-09, 3.74e-06),
+          "fft": (2.54e-10, 8.28e-07, 1.01e-05)},
 }
 
 
@@ -188,10 +192,11 @@ def _int_fft_safe(a, b):
     def amax(z):
         if z.dtype.kind == "b":
             return int(z.any())
-        if z.dtype.kind == "c":
-            return int(math.ceil(float(np.max(np.abs(z)))))
-        return max(abs(int(z.max())), abs(int(z.min()))) if z.dtype.kind in "iu" else \
-            int(math.ceil(float(np.max(np.abs(z)))))
+        if z.dtype.kind in "iu":
+            return max(abs(int(z.max())), abs(int(z.min())))
+        m = float(np.max(np.abs(z)))
+        # inf / NaN (the other operand is integer): not exact in float64 -> "direct"
+        return int(math.ceil(m)) if math.isfinite(m) else 2 ** 64
     ma, mb = amax(a), amax(b)
     return ma * mb * min(a.size, b.size) <= 2 ** np.finfo(np.float64).nmant - 1
 
@@ -381,6 +386,10 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     The output is floating point (complex if either input is complex; float32 inputs stay
     float32, integers become float64).  ``axes`` selects the convolution axes; the other axes
     broadcast.  Runs on the radix-2 core of the active backend.
+
+    >>> import numpy as np, bttbfft
+    >>> bttbfft.fftconvolve([1.0, 2.0, 3.0], [1.0, 1.0]).round(12)
+    array([1., 3., 5., 3.])
     """
     in1 = _asarray(in1, "in1")
     in2 = _asarray(in2, "in2")
@@ -445,6 +454,12 @@ def convolve(in1, in2, mode="full", method="auto", axes=None):
     ``method``: 'auto' (cost model fitted to this implementation), 'direct' or 'fft'.  The result
     dtype is ``numpy.result_type(in1, in2)`` (integers are computed exactly).  ``axes`` (an
     extension) selects the convolution axes with fftconvolve's broadcasting rules.
+
+    >>> import bttbfft
+    >>> bttbfft.convolve([1, 2, 3], [0, 1, 0.5])
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> bttbfft.convolve([1, 2, 3], [1, 1], mode="valid")
+    array([3, 5])
     """
     return _convolve_impl(in1, in2, mode, method, axes, corr=False)
 
@@ -454,6 +469,10 @@ def correlate(in1, in2, mode="full", method="auto", axes=None):
 
     ``correlate(in1, in2) == convolve(in1, conj(in2[::-1, ...]))``; 'same' centres as
     scipy.signal.correlate (offset (K-1)//2 in the full correlation).
+
+    >>> import bttbfft
+    >>> bttbfft.correlate([1, 2, 3], [0, 1, 0.5], mode="same")
+    array([2. , 3.5, 3. ])
     """
     return _convolve_impl(in1, in2, mode, method, axes, corr=True)
 
@@ -492,7 +511,14 @@ def _choose(in1, in2, mode, axes=None):
 def choose_conv_method(in1, in2, mode="full"):
     """'direct' or 'fft': the faster method of ``convolve(in1, in2, mode)`` on this backend,
     by a cost model fitted to this implementation (see ``_COST``); integer data whose convolution
-    is not exact in float64, and bool data, get 'direct' (scipy's rule)."""
+    is not exact in float64, and bool data, get 'direct' (scipy's rule).
+
+    >>> import numpy as np, bttbfft
+    >>> bttbfft.choose_conv_method(np.ones(100), np.ones(3))
+    'direct'
+    >>> bttbfft.choose_conv_method(np.ones(1000), np.ones(500))
+    'fft'
+    """
     in1 = _asarray(in1, "in1")
     in2 = _asarray(in2, "in2")
     _check_mode(mode)
@@ -504,7 +530,7 @@ def choose_conv_method(in1, in2, mode="full"):
     return _choose(in1, in2, mode)
 
 
-def _fillvalue(fillvalue, rt):
+def _fillvalue(fillvalue, rt, used=True):
     if fillvalue is None or isinstance(fillvalue, (str, bytes)):
         raise TypeError(f"fillvalue must be a number, got {type(fillvalue).__name__}")
     fv = np.asarray(fillvalue)
@@ -516,6 +542,11 @@ def _fillvalue(fillvalue, rt):
     if isinstance(fv, complex) and rt.kind != "c":
         raise ValueError("could not cast `fillvalue` directly to the output type (it was first "
                          f"converted to complex): fillvalue={fillvalue!r}, output dtype {rt}")
+    if used and rt.kind in "iu" and not np.iinfo(rt).min <= fv <= np.iinfo(rt).max:
+        # as scipy: with boundary='fill' an integer output cannot take a fillvalue outside its
+        # range (no wrap-around); the other boundaries ignore fillvalue
+        raise ValueError("could not cast `fillvalue` directly to the output type: "
+                         f"fillvalue={fillvalue!r} is outside the range of {rt}")
     return np.asarray(fv).astype(rt)[()] if rt.kind != "c" else np.asarray(fv, dtype=rt)[()]
 
 
@@ -536,7 +567,7 @@ def _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr):
     if rt.kind == "b" or rt == np.float16:
         raise ValueError(f"{fname} not available for this type ({rt}); convolve2d not available "
                          "for this type.")
-    fv = _fillvalue(fillvalue, rt)
+    fv = _fillvalue(fillvalue, rt, bnd == "fill")
     k = in2
     if corr:
         k = in2[::-1, ::-1]
@@ -586,11 +617,25 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     Unlike scipy, the FFT path is used whenever the cost model says it is faster, with every
     boundary.  Result dtype ``numpy.result_type(in1, in2)``; integer results are exact (with
     scipy's wrap-around on overflow).
+
+    >>> import bttbfft
+    >>> bttbfft.convolve2d([[1, 2], [3, 4]], [[1, 1]])
+    array([[1, 3, 2],
+           [3, 7, 4]])
+    >>> bttbfft.convolve2d([[1, 2], [3, 4]], [[1, 1]], mode="same", boundary="wrap")
+    array([[3, 3],
+           [7, 7]])
     """
     return _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr=False)
 
 
 def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """Cross-correlate two 2-D arrays (scipy.signal.correlate2d semantics; 'same' centres with
-    offset K//2, unlike ``correlate``'s (K-1)//2 for even kernel sizes)."""
+    offset K//2, unlike ``correlate``'s (K-1)//2 for even kernel sizes).
+
+    >>> import bttbfft
+    >>> bttbfft.correlate2d([[1, 2], [3, 4]], [[1, -1]], mode="same")
+    array([[-1,  2],
+           [-1,  4]])
+    """
     return _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr=True)

@@ -7,8 +7,11 @@ of an (m1, m2) image with a (k1, k2) kernel.  The kernel spectrum is computed on
 constructor.  Every C call runs with the GIL released; a plan is immutable, and each call brings
 its own scratch buffer, so one plan may be called from several threads at once.
 """
+import threading
+
 import numpy as np
 
+from bttbfft import _workers
 from bttbfft.cbttbfft cimport *
 
 name = "c"
@@ -28,6 +31,32 @@ def _raise_status(int status, what):
     if status == BTTB_ENOMEM:
         raise MemoryError(f"{what}: {msg}")
     raise ValueError(f"{what}: {msg}")
+
+
+# A few recently used work buffers, reused by later calls (convolve2d makes a new plan per call):
+# a buffer of fresh memory costs first-touch page faults (~1 ms per MiB on some systems), more
+# than the convolution itself for mid-size images.  Bounded in count and bytes; thread-safe.
+_WORK_POOL_MAX = 4
+_WORK_POOL_BYTES = 64 << 20
+_work_pool = []
+_work_lock = threading.Lock()
+
+
+def _take_work(size_t nbytes):
+    """A float64 buffer of at least nbytes bytes (from the pool when one fits)."""
+    cdef size_t need = (nbytes + 7) // 8
+    with _work_lock:
+        for i, buf in enumerate(_work_pool):
+            if need <= buf.shape[0] <= 2 * need + 4096:
+                return _work_pool.pop(i)
+    return np.empty(need, dtype=np.float64)
+
+
+def _give_work(buf):
+    with _work_lock:
+        if (len(_work_pool) < _WORK_POOL_MAX and buf.nbytes + sum(b.nbytes for b in _work_pool)
+                <= _WORK_POOL_BYTES):
+            _work_pool.append(buf)
 
 
 cdef size_t _as_size(value, what) except? 0:
@@ -50,6 +79,11 @@ cdef class Conv2D:
 
     ``tile`` (keyword only, an extension of the contract for tests and tuning): FFT tile sizes
     ``(N1, N2)``, powers of two >= the kernel size (0 = automatic for that axis).
+
+    ``plan(x, workers=None)`` (an extension of the contract): ``workers`` threads (None = 1,
+    -1 = all cores) share the FFT tiles (or, for "direct", the output rows) of the batch, each
+    with its own work buffer, the GIL released; the result is bit-identical to ``workers=1``.
+    Small problems run in the calling thread.
     """
     cdef bttb_conv_plan *plan
     cdef readonly object dtype
@@ -145,12 +179,32 @@ cdef class Conv2D:
                 f"{self.image_shape} window start {self.start} shape {self.out_shape} "
                 f"{self.dtype} fft {self.fft_shape} tiles {self.tiles} ({self.nbytes} bytes)>")
 
-    def __call__(self, x):
+    def _part(self, x, y, size_t howmany, size_t part, size_t nparts):
+        """Run part `part` of `nparts` of the call on contiguous x, y (GIL released)."""
+        cdef const unsigned char[::1] xin = x.reshape(-1).view(np.uint8)
+        cdef unsigned char[::1] yout = y.reshape(-1).view(np.uint8)
+        cdef double[::1] work
+        cdef void *wptr = NULL
+        cdef bttb_status st
+        buf = None
+        if self.work_size:
+            buf = _take_work(self.work_size)
+            work = buf
+            wptr = &work[0]
+        with nogil:
+            st = bttb_conv_execute_part(self.plan, &xin[0], &yout[0], howmany, part, nparts,
+                                        wptr)
+        if buf is not None:
+            _give_work(buf)
+        if st != BTTB_OK:
+            _raise_status(st, "convolution failed")
+
+    def __call__(self, x, workers=None):
         cdef const unsigned char[::1] xin
         cdef unsigned char[::1] yout
         cdef double[::1] work
         cdef void *wptr = NULL
-        cdef size_t howmany
+        cdef size_t howmany, units
         cdef bttb_status st
 
         if self.plan == NULL:
@@ -169,13 +223,26 @@ cdef class Conv2D:
         if howmany == 0:
             return y
         x = np.ascontiguousarray(x)
+        nw = _workers.resolve(workers)
+        if nw > 1:
+            units = bttb_conv_plan_units(self.plan, howmany)
+            # threads only when each gets real work (>= ~2^16 outputs)
+            nw = min(nw, units, max(1, (howmany * self.o1 * self.o2) >> 16))
+            if nw > 1:
+                _workers._run([(lambda i=i: self._part(x, y, howmany, i, nw))
+                               for i in range(nw)], nw)
+                return y
         xin = x.reshape(-1).view(np.uint8)
         yout = y.reshape(-1).view(np.uint8)
+        buf = None
         if self.work_size:
-            work = np.empty((self.work_size + 7) // 8, dtype=np.float64)
+            buf = _take_work(self.work_size)
+            work = buf
             wptr = &work[0]
         with nogil:
             st = bttb_conv_execute(self.plan, &xin[0], &yout[0], howmany, wptr)
+        if buf is not None:
+            _give_work(buf)
         if st != BTTB_OK:
             _raise_status(st, "convolution failed")
         return y

@@ -18,10 +18,11 @@ import numpy as np
 
 from . import _backend
 
-__all__ = ["resolve", "c2c", "r2c", "c2r"]
+__all__ = ["resolve", "c2c", "c2c_from", "r2c", "c2r"]
 
 _MAX_THREADS = 64
-_MIN_WORK = 1 << 14  # elements below which threading costs more than it saves
+_MIN_WORK = 1 << 17  # elements below which threading costs more than it saves (256^2
+#                      complex fft2: 0.24 ms serial, 0.27 ms on 2 threads)
 _ALIGN = 16  # chunk boundaries along an inner (small-stride) axis are multiples of this
 
 _pool = None
@@ -118,14 +119,111 @@ def _run(tasks, nworkers):
         raise err
 
 
-def c2c(x, axis, inverse, scale, nworkers):
-    """In-place complex transform of x along axis using up to nworkers threads."""
+# Column passes (the transform axis has a larger stride than another axis, whose adjacent lines
+# the C core transforms together): when one call would sweep more than _COLBLOCK_MIN bytes, the
+# columns are transformed in blocks of about _COLBLOCK_BYTES (a power of two >= 64 columns, so
+# block boundaries stay on multiples of _ALIGN and every column is grouped as in any other
+# call).  Measured (complex128, one thread): 2048 x 2048 column pass 17.2 -> 14 ms, 1024 x 4096
+# 16.4 -> 12.6 ms, 2048 x 1025 8.2 -> 6.8 ms; the half-width chunks of workers=2 gain the most
+# (2048^2: 10.5 -> 7.2 ms per half), which is what lets the column pass scale with threads.
+_COLBLOCK_MIN = 8 << 20
+_COLBLOCK_BYTES = 4 << 20
+
+
+def _col_block(x, axis):
+    """(vector axis, block length) for a blocked column pass of x along axis, or (None, 0)."""
+    if _backend.name != "c" or x.ndim < 2:
+        return None, 0
+    item = x.itemsize
+    v = None
+    for ax in range(x.ndim):
+        if ax != axis and x.shape[ax] > 1 and (v is None
+                                               or abs(x.strides[ax]) < abs(x.strides[v])):
+            v = ax
+    if v is None or x.strides[v] != item or abs(x.strides[axis]) <= item:
+        return None, 0
+    n = x.shape[axis]
+    if n * x.shape[v] * item <= _COLBLOCK_MIN:
+        return None, 0
+    b = 64
+    while 2 * b * n * item <= _COLBLOCK_BYTES:
+        b *= 2
+    if b >= x.shape[v]:
+        return None, 0
+    return v, b
+
+
+def _c2c_blocked(x, axis, inverse, scale):
     f = _backend.fft.c2c_inplace
-    _, slices = _chunks(x, axis, nworkers)
-    if slices is None:
+    v, b = _col_block(x, axis)
+    if v is None:
         f(x, axis, inverse, scale)
         return
-    _run([(lambda s=s: f(x[s], axis, inverse, scale)) for s in slices], nworkers)
+    pre = (slice(None),) * v
+    for i in range(0, x.shape[v], b):
+        f(x[pre + (slice(i, i + b),)], axis, inverse, scale)
+
+
+def c2c(x, axis, inverse, scale, nworkers):
+    """In-place complex transform of x along axis using up to nworkers threads."""
+    _, slices = _chunks(x, axis, nworkers)
+    if slices is None:
+        _c2c_blocked(x, axis, inverse, scale)
+        return
+    _run([(lambda s=s: _c2c_blocked(x[s], axis, inverse, scale)) for s in slices], nworkers)
+
+
+def _fill(dst, src, ax, m, n):
+    """dst (length n along ax) <- src (length m along ax), cropped or zero-padded."""
+    if n == m:
+        np.copyto(dst, src, casting="unsafe")
+        return
+    pre = (slice(None),) * ax
+    if n < m:
+        np.copyto(dst, src[pre + (slice(0, n),)], casting="unsafe")
+    else:
+        np.copyto(dst[pre + (slice(0, m),)], src, casting="unsafe")
+        dst[pre + (slice(m, None),)] = 0
+
+
+# Rows per block when the fill (copy/cast/pad) and the transform are fused: the block is
+# transformed right after it was written, while it is still in cache.
+_FUSE_BYTES = 1 << 20
+
+
+def c2c_from(src, dst, axis, inverse, scale, nworkers):
+    """dst <- transform of src (cropped/zero-padded to dst's length along axis), in place in dst.
+
+    The copy into dst and the transform are fused per chunk of a non-transform axis: with
+    several workers each thread fills and transforms its own chunk (so the copy runs in parallel
+    too); with one worker, when the transform axis is the last one and contiguous, the rows are
+    filled and transformed in blocks of about 1 MiB that stay in cache.  Every line is
+    transformed exactly as by ``c2c`` (chunks only split the batch), so the results are the
+    same bit for bit.
+    """
+    f = _backend.fft.c2c_inplace
+    m, n = src.shape[axis], dst.shape[axis]
+    _, slices = _chunks(dst, axis, nworkers)
+    if slices is not None:
+        def task(s):
+            _fill(dst[s], src[s], axis, m, n)
+            _c2c_blocked(dst[s], axis, inverse, scale)
+        _run([(lambda s=s: task(s)) for s in slices], nworkers)
+        return
+    nd = dst.ndim
+    if (axis == nd - 1 and nd >= 2 and dst.flags.c_contiguous
+            and dst.nbytes > 2 * _FUSE_BYTES):
+        rows = dst.reshape(-1, n)
+        srows = src.reshape(-1, m) if src.flags.c_contiguous else None
+        if srows is not None:
+            step = max(1, _FUSE_BYTES // max(1, rows.strides[0]))
+            for i in range(0, rows.shape[0], step):
+                d = rows[i:i + step]
+                _fill(d, srows[i:i + step], 1, m, n)
+                f(d, 1, inverse, scale)
+            return
+    _fill(dst, src, axis, m, n)
+    _c2c_blocked(dst, axis, inverse, scale)
 
 
 def r2c(x, axis, scale, nworkers):

@@ -85,6 +85,9 @@ cdef extern from "bttbfft.h" nogil:
     void bttb_conv_plan_destroy(bttb_conv_plan *plan)
     bttb_status bttb_conv_execute(const bttb_conv_plan *plan, const void *inp, void *out,
                                   size_t howmany, void *work)
+    bttb_status bttb_conv_execute_part(const bttb_conv_plan *plan, const void *inp, void *out,
+                                       size_t howmany, size_t part, size_t nparts, void *work)
+    size_t bttb_conv_plan_units(const bttb_conv_plan *plan, size_t howmany)
     size_t bttb_conv_plan_work_size(const bttb_conv_plan *plan)
     size_t bttb_conv_plan_memory(const bttb_conv_plan *plan)
     bttb_conv_method bttb_conv_plan_method(const bttb_conv_plan *plan)

@@ -1,0 +1,106 @@
+"""2-D FFT benchmark: bttbfft.fft2 / rfft2 versus pyFFTW, and workers=1 versus workers=2.
+
+For every size n in 256, 512, 1024, 2048 (complex128 n x n, and float64 for rfft2) all contenders
+are timed round-robin in one process (medians of interleaved rounds, see _timing.py):
+
+* ``fftw``: pyfftw.FFTW on a 2-D aligned complex128 array, axes (0, 1), FFTW_MEASURE, threads=1,
+  planned in place (the plan is created once, outside the timing; the call transforms the
+  array in place, so its cost does not include an output allocation).
+* ``fft2 w1`` / ``fft2 w2``: bttbfft.fft2(x) and bttbfft.fft2(x, workers=2) (a new output array
+  each call, as numpy.fft.fft2).
+* ``fft2 inplace``: bttbfft.fft2(buf, overwrite_x=True) on a complex128 buffer (no allocation:
+  the like-for-like comparison with the in-place FFTW plan).
+* ``rfft2 w1`` / ``rfft2 w2``: bttbfft.rfft2 of the real part; ``fftw r2c``: pyfftw r2c plan
+  (FFTW_MEASURE, threads=1).
+* ``numpy``: numpy.fft.fft2 (for orientation).
+
+Reported per size: medians (ms), ``fft2/fftw`` (target <= 1.5), ``speedup w2`` = t(w1)/t(w2)
+(target >= 1.6 at 2048^2 on 2 cores), rfft2 ratios.  Results are bit-identical for every
+``workers`` value (checked here too).
+
+    python benchmarks/bench_fft2.py [--quick] [--rounds R] [--json FILE]
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import interleaved  # noqa: E402
+
+import bttbfft  # noqa: E402
+
+try:
+    import pyfftw
+except ImportError:  # pragma: no cover
+    pyfftw = None
+
+
+def bench(n, rounds):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    xr = np.ascontiguousarray(x.real)
+    buf = x.copy()
+    same = (np.array_equal(bttbfft.fft2(x), bttbfft.fft2(x, workers=2))
+            and np.array_equal(bttbfft.rfft2(xr), bttbfft.rfft2(xr, workers=2)))
+    cont = {
+        "fft2 w1": lambda: bttbfft.fft2(x),
+        "fft2 w2": lambda: bttbfft.fft2(x, workers=2),
+        "fft2 inplace": lambda: bttbfft.fft2(buf, overwrite_x=True),
+        "rfft2 w1": lambda: bttbfft.rfft2(xr),
+        "rfft2 w2": lambda: bttbfft.rfft2(xr, workers=2),
+        "numpy": lambda: np.fft.fft2(x),
+    }
+    if pyfftw is not None:
+        a = pyfftw.empty_aligned((n, n), dtype="complex128")
+        fw = pyfftw.FFTW(a, a, axes=(0, 1), flags=("FFTW_MEASURE",), threads=1)
+        a[:] = x
+        ar = pyfftw.empty_aligned((n, n), dtype="float64")
+        ao = pyfftw.empty_aligned((n, n // 2 + 1), dtype="complex128")
+        fwr = pyfftw.FFTW(ar, ao, axes=(0, 1), flags=("FFTW_MEASURE",), threads=1)
+        ar[:] = xr
+        cont["fftw"] = fw
+        cont["fftw r2c"] = fwr
+    med = interleaved(cont, rounds=rounds, target=5e-3)
+    res = {"n": n, "median_s": med, "bit_identical_workers": bool(same)}
+    if "fftw" in med:
+        res["fft2/fftw"] = med["fft2 w1"] / med["fftw"]
+        res["fft2 inplace/fftw"] = med["fft2 inplace"] / med["fftw"]
+        res["rfft2/fftw r2c"] = med["rfft2 w1"] / med["fftw r2c"]
+    res["speedup fft2 w2"] = med["fft2 w1"] / med["fft2 w2"]
+    res["speedup rfft2 w2"] = med["rfft2 w1"] / med["rfft2 w2"]
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--json", metavar="FILE")
+    args = ap.parse_args()
+    rounds = args.rounds or (3 if args.quick else 9)
+    sizes = [256, 1024] if args.quick else [256, 512, 1024, 2048]
+    print(f"bttbfft backend {bttbfft.backend}, cores {os.cpu_count()}, pyfftw "
+          f"{getattr(pyfftw, '__version__', 'missing')}", flush=True)
+    out = []
+    for n in sizes:
+        r = bench(n, rounds)
+        out.append(r)
+        m = r["median_s"]
+        line = f"{n:5d}^2 " + " ".join(f"{k} {v * 1e3:.2f}ms" for k, v in m.items())
+        line += (f" | fft2/fftw {r.get('fft2/fftw', float('nan')):.2f}"
+                 f" inplace/fftw {r.get('fft2 inplace/fftw', float('nan')):.2f}"
+                 f" rfft2/fftw {r.get('rfft2/fftw r2c', float('nan')):.2f}"
+                 f" speedup w2 fft2 {r['speedup fft2 w2']:.2f} rfft2 {r['speedup rfft2 w2']:.2f}"
+                 f" bit-identical {r['bit_identical_workers']}")
+        print(line, flush=True)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"backend": bttbfft.backend, "rounds": rounds, "results": out}, fh,
+                      indent=1)
+
+
+if __name__ == "__main__":
+    main()
