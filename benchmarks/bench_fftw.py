@@ -174,7 +174,8 @@ def plot(rows, path):
     ax.axhline(1.5, color="red", lw=1.0, ls="--", label="1.5")
     ax.set_xlabel("n")
     ax.set_ylabel("time / FFTW time (median, interleaved)")
-    ax.set_title(f"bttbfft ({bttbfft._backend.fft.simd_name() if bttbfft.backend == 'c' else 'python'})"
+    simd = bttbfft._backend.fft.simd_name() if bttbfft.backend == "c" else "python"
+    ax.set_title(f"bttbfft ({simd})"
                  " vs FFTW_MEASURE, 1 thread")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)

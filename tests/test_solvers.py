@@ -10,8 +10,13 @@ from numpy.linalg import LinAlgError
 from scipy.sparse.linalg import LinearOperator, cg
 
 import bttbfft
-from bttbfft import (solve_toeplitz, circulant_preconditioner, solve_circulant, solve_bttb,
-                     bttb_matrix)
+from bttbfft import (
+    bttb_matrix,
+    circulant_preconditioner,
+    solve_bttb,
+    solve_circulant,
+    solve_toeplitz,
+)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -71,7 +71,12 @@ def _pair(v, name, minimum):
 
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     """``floor((size + 2*padding - dilation*(kernel_size-1) - 1) / stride + 1)`` (torch's formula;
-    may be <= 0 when the kernel does not fit)."""
+    may be <= 0 when the kernel does not fit).
+
+    >>> import bttbfft
+    >>> bttbfft.conv_output_size(32, 3, stride=2, padding=1)
+    16
+    """
     size = _int(size, "size")
     kernel_size = _int(kernel_size, "kernel_size")
     stride = _int(stride, "stride")
@@ -185,7 +190,7 @@ def _direct(xp, w, g, stride, dil, Ho, Wo):
 
 def _fft_path(xp, w, g, stride, dil, Ho, Wo):
     """Cross-correlation through bttbfft.rfft2/irfft2 (float64), then stride subsampling."""
-    from ._fft import rfft2, irfft2
+    from ._fft import irfft2, rfft2
     N, C, Hp, Wp = xp.shape
     O, cg, kh, kw = w.shape
     og = O // g
@@ -238,6 +243,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     is chosen by a cost model.  Raises TypeError for unsupported dtypes / non-arrays and ValueError
     for inconsistent shapes, bad stride/padding/dilation/groups/padding_mode values, or an output
     that would be empty.
+
+    >>> import numpy as np, bttbfft
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)          # (N, C, H, W)
+    >>> w = np.ones((1, 1, 2, 2))                         # (O, C, kH, kW)
+    >>> bttbfft.conv2d(x, w, stride=2)
+    array([[[[10., 18.],
+             [42., 50.]]]])
+    >>> bttbfft.conv2d(x, w, padding="same").shape
+    (1, 1, 4, 4)
     """
     return _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode, None)
 

@@ -112,7 +112,8 @@ def fft_work(kshape, image_shape, start, out_shape):
 
 
 def _crop(kshape, image_shape, start, out_shape):
-    """Input range [lo, hi) per axis that reaches the window, and the window start after cropping."""
+    """Input range [lo, hi) per axis that reaches the window, and the window start after
+    cropping."""
     lo, hi, s = [], [], []
     for k, m, st, o in zip(kshape, image_shape, start, out_shape):
         a = max(0, st - k + 1)
@@ -131,7 +132,8 @@ class Conv2D:
     def __init__(self, kernel, image_shape, start, out_shape, method="fft"):
         kernel = np.asarray(kernel)
         if kernel.ndim != 2 or kernel.dtype not in _DTYPES:
-            raise TypeError("Conv2D: kernel must be a 2-D float32/float64/complex64/complex128 array")
+            raise TypeError(
+                "Conv2D: kernel must be a 2-D float32/float64/complex64/complex128 array")
         if method not in ("fft", "direct"):
             raise ValueError(f"Conv2D: method must be 'fft' or 'direct', got {method!r}")
         k1, k2 = (int(v) for v in kernel.shape)
@@ -161,6 +163,15 @@ class Conv2D:
         (p1, t1, n1), (p2, t2, n2) = choose_tiles((k1, k2), cshape, cs, (o1, o2))
         self._tiles = ((p1, t1, n1), (p2, t2, n2))
         scale = 1.0 / (p1 * p2)
+        # A kernel near the bottom of the range would lose its bits (or flush to zero) if
+        # 1/(P1*P2) were folded into its spectrum: fold it into the inverse row transforms instead.
+        self._oscale = 1.0
+        fin = np.finfo(kernel.real.dtype)
+        kmax = float(np.max(np.abs(kernel.real), initial=0.0))
+        if kernel.dtype.kind == "c":
+            kmax = max(kmax, float(np.max(np.abs(kernel.imag), initial=0.0)))
+        if kmax * scale < float(fin.tiny) * 2.0 ** (fin.nmant + 1):
+            self._oscale, scale = scale, 1.0
         if k1 > p1 or k2 > p2:
             # a one-tile plan with a small window may use P < k: fold the kernel modulo P
             # (circular convolution of the folded kernel aliases only outside the window)
@@ -281,10 +292,10 @@ class Conv2D:
             # pruned inverse row transforms: only the rows that land in the window
             sel = spec_t[..., g_lo - a1:g_hi - a1, :]
             if self._real:
-                y = _fallback.c2r(sel, p2, nb + 2, 1.0)
+                y = _fallback.c2r(sel, p2, nb + 2, self._oscale)
             else:
                 y = np.array(sel, copy=True)
-                _fallback.c2c_inplace(y, nb + 2, True, 1.0)
+                _fallback.c2c_inplace(y, nb + 2, True, self._oscale)
             del spec_t, sel
             dst_rows = slice(g_lo - s1, g_hi - s1)
             for j, l_lo, l_hi, d_lo, d_hi in col_parts:

@@ -242,6 +242,14 @@ def circulant_preconditioner(c, r=None, kind="strang"):
     ``t0`` -- is replaced by T. Chan's (no error); the operator's ``kind`` attribute tells which one
     was used.  Attributes: ``column`` (first column of C), ``eigenvalues`` (of C, = fft(column)),
     ``kind``.  A singular T. Chan circulant raises LinAlgError.
+
+    >>> import numpy as np, scipy.linalg, bttbfft
+    >>> M = bttbfft.circulant_preconditioner([4.0, 1.0, 0.0, 0.0])
+    >>> M.kind, M.shape
+    ('strang', (4, 4))
+    >>> C = scipy.linalg.circulant(M.column)
+    >>> np.allclose(C @ (M @ np.arange(4.0)), np.arange(4.0))
+    True
     """
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of 'strang', 'chan', got {kind!r}")
@@ -265,6 +273,10 @@ def solve_circulant(c, b, singular="raise", tol=None):
     ``singular="raise"`` raises LinAlgError when an eigenvalue has ``|lambda| <= tol`` (default
     ``tol = n * eps * max|lambda|``); ``singular="lstsq"`` returns the least-squares solution
     (those eigenvalues treated as zero).  The result is real when c and b are real.
+
+    >>> import bttbfft
+    >>> bttbfft.solve_circulant([4.0, 1.0, 1.0], [6.0, 6.0, 6.0]).round(12)
+    array([1., 1., 1.])
     """
     if singular not in ("raise", "lstsq"):
         raise ValueError(f"singular must be 'raise' or 'lstsq', got {singular!r}")
@@ -584,6 +596,14 @@ def solve_toeplitz(c_or_cr, b, *, method="auto", preconditioner="strang", tol=1e
     method does not converge within maxiter, or when PCG meets an indefinite T with method="pcg".
     Products with T use ``ToeplitzOperator`` (spectrum computed once); everything O(n log n) runs
     on the radix-2 core of the active backend.  Non-finite c, r or b give NaN results.
+
+    >>> import numpy as np, bttbfft
+    >>> bttbfft.solve_toeplitz([4.0, 1.0, 0.0], [5.0, 6.0, 5.0]).round(10)
+    array([1., 1., 1.])
+    >>> c = 0.5 ** np.arange(200)                     # Hermitian positive definite: PCG
+    >>> x = bttbfft.solve_toeplitz(c, np.ones(200), method="pcg")
+    >>> np.allclose(bttbfft.toeplitz_matvec(c, c, x), 1.0)
+    True
     """
     if not isinstance(method, str) or method not in _METHODS:
         raise ValueError(f"method must be one of {', '.join(repr(m) for m in _METHODS)}, "
@@ -738,6 +758,16 @@ def solve_bttb(t, b, *, preconditioner="chan", regularization=0.0, tol=1e-8, max
     Without regularization: PCG when T is Hermitian (``t == conj(t[::-1, ::-1])``) with a nonzero
     centre ``t[m-1, n-1]`` (its sign is detected; GMRES if PCG finds T indefinite), GMRES(50)
     otherwise.  tol, maxiter (None: 10*m*n), callback and errors as ``solve_toeplitz``.
+
+    >>> import numpy as np, bttbfft
+    >>> t = np.zeros((3, 3))
+    >>> t[1, 1], t[0, 1], t[2, 1], t[1, 0], t[1, 2] = 4.0, -1.0, -1.0, -1.0, -1.0  # Laplacian
+    >>> x = bttbfft.solve_bttb(t, np.ones((2, 2)))
+    >>> x.round(8)
+    array([[0.5, 0.5],
+           [0.5, 0.5]])
+    >>> np.allclose(bttbfft.bttb_matvec(t, x), 1.0)
+    True
     """
     prec = _resolve_prec(preconditioner)
     _check_callback(callback)

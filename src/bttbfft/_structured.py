@@ -128,6 +128,11 @@ class ToeplitzOperator(LinearOperator):
     """``scipy.linalg.toeplitz(c, r)`` as a LinearOperator (m x n, rectangular allowed).
 
     Products cost O((m+n) log(m+n)) through Conv2D plans built once (forward and adjoint).
+
+    >>> import numpy as np, bttbfft
+    >>> T = bttbfft.ToeplitzOperator([1.0, 2.0, 3.0], [1.0, 4.0])
+    >>> T.shape, (T @ np.ones(2)).round(12)
+    ((3, 2), array([5., 3., 5.]))
     """
 
     def __init__(self, c, r=None):
@@ -163,7 +168,12 @@ class ToeplitzOperator(LinearOperator):
 
 def toeplitz_matvec(c, r, x):
     """``scipy.linalg.toeplitz(c, r) @ x`` (len(c)=m rows, len(r)=n columns; r=None: conj(c));
-    x of shape (n,) or (n, k)."""
+    x of shape (n,) or (n, k).
+
+    >>> import bttbfft
+    >>> bttbfft.toeplitz_matvec([1.0, 2.0, 3.0], [1.0, 4.0], [1.0, 1.0]).round(12)
+    array([5., 3., 5.])
+    """
     h, m, n = _toeplitz_h(c, r)
     xb, vec = _vec_or_mat(x, n)
     y = _Plan(h[None, :], (1, n), (0, n - 1), (1, m))(xb[:, None, :])[:, 0, :]
@@ -171,7 +181,12 @@ def toeplitz_matvec(c, r, x):
 
 
 def circulant_matvec(c, x):
-    """``scipy.linalg.circulant(c) @ x``; x of shape (n,) or (n, k)."""
+    """``scipy.linalg.circulant(c) @ x``; x of shape (n,) or (n, k).
+
+    >>> import bttbfft
+    >>> bttbfft.circulant_matvec([1.0, 2.0, 3.0], [0.0, 1.0, 0.0]).round(12)
+    array([3., 1., 2.])
+    """
     c = _vector(c, "c")
     n = c.size
     xb, vec = _vec_or_mat(x, n)
@@ -200,14 +215,29 @@ def _check_image(x, shape, name="x"):
 
 
 def bttb_matvec(t, x):
-    """y[i1,i2] = sum_{j1,j2} t[i1-j1+m-1, i2-j2+n-1] x[j1,j2]; t (2m-1, 2n-1), x (m, n)."""
+    """y[i1,i2] = sum_{j1,j2} t[i1-j1+m-1, i2-j2+n-1] x[j1,j2]; t (2m-1, 2n-1), x (m, n).
+
+    >>> import numpy as np, bttbfft
+    >>> t = np.arange(9.0).reshape(3, 3)
+    >>> bttbfft.bttb_matvec(t, np.ones((2, 2))).round(12)
+    array([[ 8., 12.],
+           [20., 24.]])
+    """
     t, m, n = _bttb_t(t)
     x = _check_image(x, (m, n))
     return _Plan(t, (m, n), (m - 1, n - 1), (m, n))(x[None])[0]
 
 
 def bttb_matrix(t):
-    """Dense (m*n, m*n) matrix with T[i1*n+i2, j1*n+j2] = t[i1-j1+m-1, i2-j2+n-1]."""
+    """Dense (m*n, m*n) matrix with T[i1*n+i2, j1*n+j2] = t[i1-j1+m-1, i2-j2+n-1].
+
+    >>> import numpy as np, bttbfft
+    >>> bttbfft.bttb_matrix(np.arange(9.0).reshape(3, 3))
+    array([[4., 3., 1., 0.],
+           [5., 4., 2., 1.],
+           [7., 6., 4., 3.],
+           [8., 7., 5., 4.]])
+    """
     t = _asarray(t, "t")
     if t.ndim != 2 or t.shape[0] % 2 == 0 or t.shape[1] % 2 == 0:
         raise ValueError(f"t must be a 2-D array of shape (2m-1, 2n-1) (odd sizes), got {t.shape}")
@@ -220,7 +250,13 @@ def bttb_matrix(t):
 
 
 class BTTBOperator(LinearOperator):
-    """The BTTB matrix of generator t (shape (2m-1, 2n-1)) acting on x.ravel(), x of shape (m, n)."""
+    """The BTTB matrix of generator t (shape (2m-1, 2n-1)) acting on x.ravel(), x of shape (m, n).
+
+    >>> import numpy as np, bttbfft
+    >>> A = bttbfft.BTTBOperator(np.arange(9.0).reshape(3, 3))
+    >>> A.shape, (A @ np.ones(4)).round(12)
+    ((4, 4), array([ 8., 12., 20., 24.]))
+    """
 
     def __init__(self, t):
         t, m, n = _bttb_t(t)
@@ -293,7 +329,19 @@ def convolution_matrix(kernel, shape, mode="full", boundary="fill", *, sparse=Fa
     """Matrix A with ``A @ x.ravel() == convolve2d(x, kernel, mode, boundary).ravel()`` for
     ``x.shape == shape`` (2-D kernel, zero fill for 'fill'); for a 1-D kernel and an int shape it is
     ``scipy.linalg.convolution_matrix(kernel, shape, mode)``.  ``sparse=True`` returns a
-    ``scipy.sparse.csr_array`` built directly from the nonzeros (O(nnz))."""
+    ``scipy.sparse.csr_array`` built directly from the nonzeros (O(nnz)).
+
+    >>> import numpy as np, bttbfft
+    >>> bttbfft.convolution_matrix([1.0, 1.0], 3)
+    array([[1., 0., 0.],
+           [1., 1., 0.],
+           [0., 1., 1.],
+           [0., 0., 1.]])
+    >>> A = bttbfft.convolution_matrix(np.ones((2, 2)), (3, 3), mode="valid")
+    >>> A.shape, np.allclose(A @ np.arange(9.0), bttbfft.convolve2d(
+    ...     np.arange(9.0).reshape(3, 3), np.ones((2, 2)), mode="valid").ravel())
+    ((4, 9), True)
+    """
     kernel, bnd = _check_conv_args(kernel, shape, mode, boundary)
     if kernel.ndim == 1:
         if np.ndim(shape) != 0:
@@ -365,7 +413,13 @@ def _conv_entries(kernel, mshape, start, oshape, bnd):
 
 class ConvolutionOperator(LinearOperator):
     """``x.ravel() -> convolve2d(x, kernel, mode, boundary).ravel()`` for x of shape ``shape``
-    ('fill' is zero fill), with its adjoint; Conv2D plans built once for both directions."""
+    ('fill' is zero fill), with its adjoint; Conv2D plans built once for both directions.
+
+    >>> import numpy as np, bttbfft
+    >>> A = bttbfft.ConvolutionOperator(np.array([[1.0, 1.0]]), (2, 2))     # mode="same"
+    >>> A.shape, (A @ np.array([1.0, 2.0, 3.0, 4.0])).round(12)
+    ((4, 4), array([1., 3., 3., 7.]))
+    """
 
     def __init__(self, kernel, shape, mode="same", boundary="fill"):
         kernel, bnd = _check_conv_args(kernel, shape, mode, boundary)
