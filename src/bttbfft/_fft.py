@@ -138,17 +138,7 @@ def _with_len(shape, ax, n):
     return shape[:ax] + (n,) + shape[ax + 1:]
 
 
-def _fill(dst, src, ax, m, n):
-    """dst (length n along ax) <- src (length m along ax), cropped or zero-padded."""
-    if n == m:
-        np.copyto(dst, src, casting="unsafe")
-        return
-    pre = (slice(None),) * ax
-    if n < m:
-        np.copyto(dst, src[pre + (slice(0, n),)], casting="unsafe")
-    else:
-        np.copyto(dst[pre + (slice(0, m),)], src, casting="unsafe")
-        dst[pre + (slice(m, None),)] = 0
+_fill = _workers._fill   # dst <- src cropped or zero-padded along an axis (one definition)
 
 
 # ----------------------------------------------------------------------------------------------
