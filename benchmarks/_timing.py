@@ -18,19 +18,23 @@ def calibrate(fn, target=2e-3, cap=100000):
         number *= 4
 
 
-def interleaved(contenders, rounds=9, target=2e-3, budget=None):
+def interleaved(contenders, rounds=9, target=2e-3, budget=None, rotate=False):
     """Time every contender round-robin (one timing of each per round), return medians.
 
     contenders: dict name -> zero-argument callable.  Each round times every contender once
     (`number` calls, calibrated per contender), in the same process, one after the other, so slow
     phases of a shared, noisy machine hit all of them alike.  Returns dict name -> median seconds
     per call.  A contender whose single call exceeds `budget` seconds is timed once and marked.
+    With rotate=True the order of the contenders is rotated every round, so that no contender
+    always runs right after a slow one (which leaves caches and TLBs cold).
     """
-    numbers = {k: calibrate(f, target) for k, f in contenders.items()}
-    samples = {k: [] for k in contenders}
-    for _ in range(rounds):
-        for k, f in contenders.items():
-            number = numbers[k]
+    names = list(contenders)
+    numbers = {k: calibrate(contenders[k], target) for k in names}
+    samples = {k: [] for k in names}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)] if rotate else names
+        for k in order:
+            f, number = contenders[k], numbers[k]
             t0 = time.perf_counter()
             for _ in range(number):
                 f()

@@ -29,7 +29,7 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import calibrate  # noqa: E402
+from _timing import interleaved as _timing_interleaved  # noqa: E402
 
 import scipy.linalg  # noqa: E402
 import scipy.ndimage  # noqa: E402
@@ -39,27 +39,15 @@ import bttbfft  # noqa: E402
 
 
 def interleaved(contenders, rounds=9, target=2e-3, budget=None):
-    """Medians of interleaved rounds (as _timing.interleaved), with the order of the contenders
-    rotated every round: a contender that always ran right after a multi-second one (e.g.
-    scipy.ndimage.convolve with a large kernel) would otherwise always start with cold caches
-    and TLBs."""
-    names = list(contenders)
-    numbers = {k: calibrate(contenders[k], target) for k in names}
-    samples = {k: [] for k in names}
-    for r in range(rounds):
-        for k in names[r % len(names):] + names[:r % len(names)]:
-            f, number = contenders[k], numbers[k]
-            t0 = time.perf_counter()
-            for _ in range(number):
-                f()
-            samples[k].append((time.perf_counter() - t0) / number)
-            if budget is not None and samples[k][-1] > budget:
-                numbers[k] = 1
-    return {k: float(np.median(v)) for k, v in samples.items()}
+    """_timing.interleaved with the order of the contenders rotated every round: a contender
+    that always ran right after a multi-second one (e.g. scipy.ndimage.convolve with a large
+    kernel) would otherwise always start with cold caches and TLBs."""
+    return _timing_interleaved(contenders, rounds=rounds, target=target, budget=budget,
+                               rotate=True)
 
 
 def _probe(fn, budget):
-    """Run fn once; return its time, or None when it exceeds the budget (then skipped)."""
+    """Run fn once and return its time (the caller compares it with the budget)."""
     t0 = time.perf_counter()
     fn()
     dt = time.perf_counter() - t0
