@@ -303,13 +303,19 @@ def r2c_contig(cnp.ndarray x, cnp.ndarray out, double scale):
         _raise_status(st, "real FFT failed")
 
 
+cdef inline object _axis_last_contiguous(cnp.ndarray x, Py_ssize_t axis, bint last):
+    """x with `axis` moved last, C-contiguous (x itself when it already is)."""
+    if last and cnp.PyArray_IS_C_CONTIGUOUS(x):
+        return x
+    return np.ascontiguousarray(np.moveaxis(x, axis, -1))
+
+
 @cython.wraparound(True)
 def r2c(cnp.ndarray x, Py_ssize_t axis, double scale):
     """Real-to-complex FFT along axis: a new complex array with n//2+1 entries there."""
     cdef int prec = _precision_of(x)
     cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
-    xm = x if (last and cnp.PyArray_IS_C_CONTIGUOUS(x)) else np.ascontiguousarray(
-        np.moveaxis(x, axis, -1))
+    xm = _axis_last_contiguous(x, axis, last)
     cdef cnp.ndarray xc = xm
     cdef size_t n = <size_t>xm.shape[-1]
     cdef size_t nh = n // 2 + 1
@@ -334,8 +340,7 @@ def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale):
     """Complex-to-real inverse FFT of the Hermitian half x (n//2+1 entries along axis)."""
     cdef int prec = _precision_of(x)
     cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
-    xm = x if (last and cnp.PyArray_IS_C_CONTIGUOUS(x)) else np.ascontiguousarray(
-        np.moveaxis(x, axis, -1))
+    xm = _axis_last_contiguous(x, axis, last)
     cdef cnp.ndarray xc = xm
     cdef size_t nh = <size_t>(n // 2 + 1)
     cdef size_t batch = <size_t>(xm.size // nh)
