@@ -130,16 +130,9 @@ def test_accuracy_vs_exact_spec_and_log_growth(dtype, backend):
                 f"n={n}: error grows faster than log n\n{report}"
 
 
-@pytest.mark.parametrize("dtype", [
-    np.complex128,
-    pytest.param(np.complex64, marks=pytest.mark.xfail(strict=True, reason=(
-        "KNOWN GAP: numpy >= 2 computes complex64 transforms in double precision internally "
-        "(its float32 result is the rounded double result, error ~0.5 ulp at every n); the "
-        "float32 radix-2 core of both backends computes in float32 and is 1-11x less accurate "
-        "than numpy (still ~30x inside SPEC's 5e-6*log2(n)). Needs a double-precision internal "
-        "path for complex64 in the C core and the fallback.")))],
-    ids=["double", "single"])
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64], ids=["double", "single"])
 def test_accuracy_within_2x_numpy(dtype, backend):
+    """bttbfft.fft against numpy.fft.  For complex64 both compute in double and round once."""
     rows, report = _sweep(dtype, backend)
     eps = EPS[dtype]
     for n, ours, theirs in rows:
@@ -153,3 +146,48 @@ def test_bluestein_accuracy_within_spec(n, backend):
     for dtype in (np.complex128, np.complex64):
         ours, theirs = measure(n, dtype)
         assert ours <= SPEC[dtype] * max(1.0, np.log2(n)), (n, dtype, ours, theirs)
+
+
+def _inplace(x):
+    return bttbfft.fft_inplace(x.copy())
+
+
+def test_single_precision_core_vs_scipy(backend):
+    """The complex64 radix-2 core itself (fft_inplace computes in float32 arithmetic, in place):
+    within SPEC's bound, growing like log n, and within 2x of scipy.fft's error (pocketfft,
+    which also computes complex64 in float32)."""
+    import scipy.fft
+    sizes = SMALL + ([2 ** 14, 2 ** 16] if backend == "c" else [2 ** 14])
+    rows = []
+    for n in sizes:
+        ours, _ = measure(n, np.complex64, _inplace)
+        ref, _ = measure(n, np.complex64, scipy.fft.fft)
+        rows.append((n, ours, ref))
+    report = "\n".join(f"{n:>8} ours {o:.3e} scipy {r:.3e} ratio {o / r:.2f}" for n, o, r in rows)
+    eps = EPS[np.complex64]
+    small_rate = max(o / np.log2(n) for n, o, _ in rows if 16 <= n <= 1024)
+    for n, ours, ref in rows:
+        assert ours <= SPEC[np.complex64] * max(1.0, np.log2(n)), report
+        assert ours <= 2 * ref + eps, f"n={n}\n{report}"
+        if n > 1024:
+            assert ours / np.log2(n) <= 3 * max(small_rate, eps), report
+
+
+@pytest.mark.parametrize("fname", ["rfft", "irfft", "fft2", "rfft2", "ifft"])
+def test_single_precision_numpy_api_rounds_once(fname, backend):
+    """float32/complex64 input through the numpy API: the result is the double-precision
+    transform rounded once, as numpy.fft's (error within 2x of numpy's + one unit roundoff)."""
+    rng = np.random.default_rng(5)
+    shape = (64, 256) if fname.endswith("2") else (4096,)
+    real = fname in ("rfft", "rfft2", "irfft")
+    x = rng.standard_normal(shape) + (0 if real else 1j * rng.standard_normal(shape))
+    x = x.astype(np.float32 if real else np.complex64)
+    if fname == "irfft":
+        x = np.fft.rfft(x.astype(np.float64)).astype(np.complex64)
+    exact = getattr(np.fft, fname)(x.astype(np.complex128 if x.dtype.kind == "c"
+                                            else np.float64))
+    ours, theirs = getattr(bttbfft, fname)(x), getattr(np.fft, fname)(x)
+    assert ours.dtype == theirs.dtype
+    e_ours = np.linalg.norm(ours - exact) / np.linalg.norm(exact)
+    e_numpy = np.linalg.norm(theirs - exact) / np.linalg.norm(exact)
+    assert e_ours <= 2 * e_numpy + EPS[np.complex64], (e_ours, e_numpy)

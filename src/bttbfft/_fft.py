@@ -5,9 +5,14 @@ as ``_backend.fft.<primitive>`` (see ``bttbfft._backend`` for the contract), so 
 can switch backends.  This module does the argument checking, the dtype rules, ``n``/``s``
 cropping and zero-padding, axes, norms, ``out=``, ``overwrite_x`` and ``workers``.
 
-Precision: float32/complex64 (and float16, computed as float32) give complex64 (float32 for the
-irfft family); float64, complex128, integers and bool give complex128 (float64).  long double,
-object, string, bytes, datetime, timedelta and void arrays raise TypeError.
+Precision: float32/complex64 (and float16) give complex64 (float32 for the irfft family); float64,
+complex128, integers and bool give complex128 (float64).  long double, object, string, bytes,
+datetime, timedelta and void arrays raise TypeError.
+
+Single-precision input is transformed in double precision and the result rounded once to
+complex64/float32 -- what numpy 2's numpy.fft does -- so the error is one rounding of the exact
+result, not the O(eps32 log n) of single-precision arithmetic.  The primitive ``fft_inplace``
+(and the C API) compute complex64 in single precision, in place, as FFTW and scipy.fft do.
 """
 from __future__ import annotations
 
@@ -34,8 +39,10 @@ _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 _MINUS_ONE = -1  # compared by identity in the fast paths (small ints are cached)
 
-# dtypes whose 1-D complex transform needs only a cast-copy into the output (fast paths)
-_FAST_C = {_C128: _C128, _C64: _C64, _F64: _C128, _F32: _C64}
+# input dtypes of the fast paths -> the dtype the transform is computed in (a cast-copy of the
+# input); single precision is computed in double and rounded once at the end (_narrow)
+_FAST_C = {_C128: _C128, _C64: _C128, _F64: _C128, _F32: _C128}
+_SINGLE_IN = frozenset([_C64, _F32])
 _COMPLEX_TO_REAL = {_C64: _F32, _C128: _F64}
 
 _NORMS = {None: 0, "backward": 0, "ortho": 1, "forward": 2}
@@ -136,6 +143,15 @@ def _check_out(out, shape, dtype, fname):
 
 def _with_len(shape, ax, n):
     return shape[:ax] + (n,) + shape[ax + 1:]
+
+
+def _narrow(res, out, dtype):
+    """Round the double-precision result res of a single-precision transform to dtype (once),
+    into out when given."""
+    if out is not None:
+        np.copyto(out, res, casting="same_kind")
+        return out
+    return res.astype(dtype)
 
 
 _fill = _workers._fill   # dst <- src cropped or zero-padded along an axis (one definition)
@@ -245,6 +261,9 @@ def _c2c_public(a, n, axis, norm, out, overwrite_x, workers, inverse, fname):
         n = _check_n(arr.shape[ax])
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n), cdt, fname)
+    if cdt is _C64:
+        res = _c2c_axis(arr, n, ax, inverse, code, None, False, nw, _C128)
+        return _narrow(res, out, _C64)
     reuse = bool(overwrite_x) and arr is a
     return _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt)
 
@@ -271,7 +290,7 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
                 return w
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, False, 1.0)
-            return w
+            return w.astype(_C64) if a.dtype in _SINGLE_IN else w
     return _c2c_public(a, n, axis, norm, out, overwrite_x, workers, False, "fft")
 
 
@@ -292,7 +311,7 @@ def ifft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                 return w
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, True, 1.0 / a.shape[-1])
-            return w
+            return w.astype(_C64) if a.dtype in _SINGLE_IN else w
     return _c2c_public(a, n, axis, norm, out, overwrite_x, workers, True, "ifft")
 
 
@@ -308,9 +327,9 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
     if (type(a) is np.ndarray and n is None and norm is None
             and workers is None and axis is _MINUS_ONE):
         dt = a.dtype
-        if (dt is _F64 or dt is _F32) and a.ndim and a.size:
+        if dt is _F64 and a.ndim and a.size:
             if a.ndim == 1 and a.flags.c_contiguous and a.flags.aligned:   # 1-D fast path
-                cdt = _C128 if dt is _F64 else _C64
+                cdt = _C128
                 m = a.shape[0] // 2 + 1
                 if out is None:
                     res = np.empty(m, dtype=cdt)
@@ -338,6 +357,8 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
         n = _check_n(arr.shape[ax])
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n // 2 + 1), cdt, fname)
+    if cdt is _C64:
+        return _narrow(_r2c_axis(arr, n, ax, code, None, nw, _C128), out, _C64)
     return _r2c_axis(arr, n, ax, code, out, nw, cdt)
 
 
@@ -356,6 +377,8 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
         dt = a.dtype
         if (dt is _C128 or dt is _C64) and a.ndim and a.size and a.shape[-1] > 1:
             nn = 2 * (a.shape[-1] - 1)
+            if dt is _C64:
+                return _backend.fft.c2r(a.astype(_C128), nn, a.ndim - 1, 1.0 / nn).astype(_F32)
             return _backend.fft.c2r(a, nn, a.ndim - 1, 1.0 / nn)
     fname = "irfft"
     arr = _asarray(a, fname)
@@ -370,6 +393,8 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
         n = _check_n(2 * (arr.shape[ax] - 1))
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n), _COMPLEX_TO_REAL[cdt], fname)
+    if cdt is _C64:
+        return _narrow(_c2r_axis(arr, n, ax, code, None, nw, _C128), out, _F32)
     return _c2r_axis(arr, n, ax, code, out, nw, cdt)
 
 
@@ -492,11 +517,12 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
         return out
     cur = arr
     reuse = bool(overwrite_x) and arr is a
+    single, cdt = cdt is _C64, _C128
     for (n, ax, _), shp in zip(steps, shapes):
-        o = out if (out is not None and shp == final) else None
+        o = out if (out is not None and shp == final and not single) else None
         cur = _c2c_axis(cur, n, ax, inverse, code, o, reuse, nw, cdt)
         reuse = True
-    return cur
+    return _narrow(cur, out, _C64) if single else cur
 
 
 def fftn(a, s=None, axes=None, norm=None, out=None, *, overwrite_x=False, workers=None):
@@ -557,13 +583,15 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
     final = shapes[-1]
     if out is not None:
         _check_out(out, final, cdt, fname)
+    single, cdt = cdt is _C64, _C128
+    dst = None if single else out
     n0, ax0, _ = steps[0]
-    cur = _r2c_axis(arr, n0, ax0, code, out if (out is not None and shapes[0] == final) else None,
+    cur = _r2c_axis(arr, n0, ax0, code, dst if (dst is not None and shapes[0] == final) else None,
                     nw, cdt)
     for (n, ax, _), shp in zip(steps[1:], shapes[1:]):
-        o = out if (out is not None and shp == final) else None
+        o = dst if (dst is not None and shp == final) else None
         cur = _c2c_axis(cur, n, ax, False, code, o, True, nw, cdt)
-    return cur
+    return _narrow(cur, out, _C64) if single else cur
 
 
 def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
@@ -581,10 +609,13 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
         _check_out(out, final, _COMPLEX_TO_REAL[cdt], fname)
     cur = arr
     reuse = bool(overwrite_x) and arr is a
+    single, cdt = cdt is _C64, _C128
     for n, ax, _ in steps[:-1]:
         cur = _c2c_axis(cur, n, ax, True, code, None, reuse, nw, cdt)
         reuse = True
     n, ax, _ = steps[-1]
+    if single:
+        return _narrow(_c2r_axis(cur, n, ax, code, None, nw, cdt), out, _F32)
     return _c2r_axis(cur, n, ax, code, out, nw, cdt)
 
 
