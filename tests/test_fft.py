@@ -823,3 +823,74 @@ def test_fallback_never_calls_numpy_fft(backend, monkeypatch):
     monkeypatch.undo()
     for g, r in zip(got, refs):
         assert_close(g, r, 20)
+
+
+# ----------------------------------------------------------------------------------------------
+# compiled entry points (bttbfft._core.fft_inplace/fft/rfft): the public names with the compiled
+# extension; they must give exactly what the shared Python functions give, for the plain calls
+# they run themselves and for every call they hand on
+# ----------------------------------------------------------------------------------------------
+def _entry_point_cases():
+    rng = np.random.default_rng(42)
+    c = rng.standard_normal(64) + 1j * rng.standard_normal(64)
+    r = rng.standard_normal(64)
+    o = np.empty(33, np.complex128)
+    big = np.empty(40, np.complex128)
+    return [
+        ("fft", (c,), {}),                                   # plain: run by the entry point
+        ("fft", (c[:37].copy(),), {}),                       # Bluestein length
+        ("fft", (c[::2],), {}),                              # strided: handed on
+        ("fft", (c.astype(np.complex64),), {}),              # single precision: handed on
+        ("fft", (c,), {"norm": "ortho"}),
+        ("fft", (c,), {"n": 50}),
+        ("fft", (c.astype(c.dtype.newbyteorder()),), {}),    # big-endian
+        ("rfft", (r,), {}),
+        ("rfft", (r[:45].copy(),), {}),
+        ("rfft", (r,), {"out": o}),
+        ("rfft", (r,), {"out": big.view(np.float64)[:66].view(np.complex128)}),
+        ("rfft", (r.astype(np.float32),), {}),
+        ("rfft", (r[::2],), {}),
+        ("fft_inplace", (c.copy(),), {}),
+        ("fft_inplace", (c.copy(),), {"inverse": True}),
+        ("fft_inplace", (c.astype(np.complex64),), {"inverse": True}),
+        ("fft_inplace", (c.copy(),), {"norm": "forward"}),
+        ("fft_inplace", (c.reshape(8, 8).copy(),), {"axis": 0}),
+    ]
+
+
+@pytest.mark.parametrize("i", range(18))
+def test_compiled_entry_points_match_python(backend, i):
+    from bttbfft import _fft
+    name, args, kwargs = _entry_point_cases()[i]
+    public = getattr(bttbfft, name)
+    python = getattr(_fft, "_py_" + name)
+    if backend == "c":
+        assert public is getattr(_backend.fft, name), "the compiled entry point is not in use"
+    ours = public(*[a.copy() for a in args], **kwargs)
+    ref = python(*[a.copy() for a in args], **kwargs)
+    assert ours.dtype == ref.dtype and ours.shape == ref.shape
+    np.testing.assert_array_equal(ours, ref)
+    assert public.__doc__ == python.__doc__
+
+
+@pytest.mark.parametrize("name,args,kwargs,exc,msg", [
+    ("fft_inplace", (np.zeros(6, complex),), {}, ValueError, "power of two"),
+    ("fft_inplace", (np.zeros(8),), {}, TypeError, "complex64 or complex128"),
+    ("fft_inplace", ([0j] * 8,), {}, TypeError, "numpy.ndarray"),
+    ("fft", (np.zeros(0, complex),), {}, ValueError, "number of FFT data points"),
+    ("rfft", (np.zeros(8),), {"out": np.zeros(4, complex)}, ValueError, "wrong shape"),
+])
+def test_compiled_entry_points_errors(backend, name, args, kwargs, exc, msg):
+    # the entry points hand every call they do not run themselves to the Python function, so the
+    # errors are the shared ones
+    x = args[0]
+    if isinstance(x, np.ndarray):
+        before = x.copy()
+    ro = np.zeros(8, complex)
+    ro.flags.writeable = False
+    with pytest.raises(exc, match=msg):
+        getattr(bttbfft, name)(*args, **kwargs)
+    with pytest.raises(ValueError, match="read-only"):
+        bttbfft.fft_inplace(ro)
+    if isinstance(x, np.ndarray):
+        np.testing.assert_array_equal(x, before)

@@ -236,11 +236,7 @@ cdef Plan _last_c2c_f64 = None
 cdef Plan _last_c2c_f32 = None
 
 
-def c2c_contig(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
-    """Fast path for one transform: x and out are 1-D, C-contiguous, aligned complex arrays of the
-    same dtype and length (out may be x: in place; otherwise they must not overlap).  Out of place,
-    the bit-reversed copy is fused with the first butterfly pass.  The GIL is released during the
-    transform (SPEC section 2), also for tiny lengths where that costs ~0.1 us."""
+cdef int _c2c_exec(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale) except -1:
     global _last_c2c_f64, _last_c2c_f32
     cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
     cdef int t = cnp.PyArray_TYPE(x)
@@ -273,12 +269,18 @@ def c2c_contig(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
         st = bttb_execute_c2c(plan.p, ip, op, direction, scale, w)
     if st != BTTB_OK:
         _raise_status(st, "complex FFT failed")
+    return 0
 
 
-def r2c_contig(cnp.ndarray x, cnp.ndarray out, double scale):
-    """Fast path for one real transform: x is a 1-D, C-contiguous, aligned float64/float32 array
-    of length n, out a 1-D, C-contiguous, aligned, writeable complex array of the matching
-    precision and length n//2+1, not overlapping x."""
+def c2c_contig(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
+    """Fast path for one transform: x and out are 1-D, C-contiguous, aligned complex arrays of the
+    same dtype and length (out may be x: in place; otherwise they must not overlap).  Out of place,
+    the bit-reversed copy is fused with the first butterfly pass.  The GIL is released during the
+    transform (SPEC section 2), also for tiny lengths where that costs ~0.1 us."""
+    _c2c_exec(x, out, inverse, scale)
+
+
+cdef int _r2c_exec(cnp.ndarray x, cnp.ndarray out, double scale) except -1:
     cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
     cdef int t = cnp.PyArray_TYPE(x)
     cdef int prec
@@ -301,6 +303,116 @@ def r2c_contig(cnp.ndarray x, cnp.ndarray out, double scale):
         st = bttb_execute_r2c(plan.p, ip, op, scale, w)
     if st != BTTB_OK:
         _raise_status(st, "real FFT failed")
+    return 0
+
+
+def r2c_contig(cnp.ndarray x, cnp.ndarray out, double scale):
+    """Fast path for one real transform: x is a 1-D, C-contiguous, aligned float64/float32 array
+    of length n, out a 1-D, C-contiguous, aligned, writeable complex array of the matching
+    precision and length n//2+1, not overlapping x."""
+    _r2c_exec(x, out, scale)
+
+
+# ----------------------------------------------------------------------------------------------
+# Compiled entry points of the public functions (Python-call overhead).  Each handles only the
+# plainest call -- a 1-D, C-contiguous, aligned, native array with every optional argument at its
+# default -- exactly as the fast path of the shared Python function in bttbfft._fft would, and
+# hands every other call, unchanged, to that Python function (all argument checking stays there,
+# shared by both backends).  They are active only while this module is the selected backend
+# (bttbfft._backend.fft), so switching backends switches them off.
+# ----------------------------------------------------------------------------------------------
+cdef object _py_fft_inplace = None
+cdef object _py_fft = None
+cdef object _py_rfft = None
+cdef object _backend_mod = None
+cdef object _self_mod = None
+
+cdef int _FAST_FLAGS = cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_ALIGNED
+
+
+def _install_entry_points(backend_mod, py_fft_inplace, py_fft, py_rfft):
+    """Called once by bttbfft._fft: the Python functions the entry points defer to."""
+    global _backend_mod, _self_mod, _py_fft_inplace, _py_fft, _py_rfft
+    import sys
+    _backend_mod = backend_mod
+    _self_mod = sys.modules[__name__]
+    _py_fft_inplace, _py_fft, _py_rfft = py_fft_inplace, py_fft, py_rfft
+
+
+cdef inline bint _plain_1d(object x, int t1, int t2, int extra_flags):
+    """x is exactly an ndarray, 1-D, non-empty, of type t1 or t2, C-contiguous and aligned (and
+    extra_flags), and this module is the selected backend."""
+    if type(x) is not cnp.ndarray:
+        return False
+    cdef cnp.ndarray a = <cnp.ndarray>x
+    cdef int t = cnp.PyArray_TYPE(a)
+    if cnp.PyArray_NDIM(a) != 1 or (t != t1 and t != t2) or cnp.PyArray_DIM(a, 0) == 0:
+        return False
+    cdef int need = _FAST_FLAGS | extra_flags
+    if (cnp.PyArray_FLAGS(a) & need) != need or not cnp.PyArray_ISNOTSWAPPED(a):
+        return False
+    return _backend_mod.fft is _self_mod
+
+
+cdef inline bint _is_minus_one(object axis):
+    return type(axis) is int and axis == -1
+
+
+def fft_inplace(x, *, inverse=False, norm=None, axis=-1):
+    """Transform the writeable complex64/complex128 array ``x`` in place and return it.
+
+    The length along ``axis`` must be a power of two.  Nothing proportional to the data is
+    allocated.  Real or non-numeric arrays raise TypeError; read-only arrays and lengths that are
+    not powers of two raise ValueError.  (Compiled entry point of ``bttbfft._fft.fft_inplace``.)
+    """
+    cdef size_t n
+    cdef bint inv
+    if (norm is None and _is_minus_one(axis)
+            and _plain_1d(x, cnp.NPY_CDOUBLE, cnp.NPY_CFLOAT, cnp.NPY_ARRAY_WRITEABLE)):
+        n = <size_t>cnp.PyArray_DIM(<cnp.ndarray>x, 0)
+        if n & (n - 1) == 0:
+            inv = inverse
+            _c2c_exec(<cnp.ndarray>x, <cnp.ndarray>x, inv, 1.0 / <double>n if inv else 1.0)
+            return x
+    return _py_fft_inplace(x, inverse=inverse, norm=norm, axis=axis)
+
+
+def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=None):
+    """One-dimensional discrete Fourier transform (as ``numpy.fft.fft``).
+    (Compiled entry point of ``bttbfft._fft.fft``.)"""
+    cdef cnp.ndarray w
+    if (n is None and norm is None and out is None and workers is None and overwrite_x is False
+            and _is_minus_one(axis) and _plain_1d(a, cnp.NPY_CDOUBLE, cnp.NPY_CDOUBLE, 0)):
+        w = cnp.PyArray_EMPTY(1, cnp.PyArray_DIMS(<cnp.ndarray>a), cnp.NPY_CDOUBLE, 0)
+        _c2c_exec(<cnp.ndarray>a, w, False, 1.0)
+        return w
+    return _py_fft(a, n, axis, norm, out, overwrite_x=overwrite_x, workers=workers)
+
+
+def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=None):
+    """Discrete Fourier transform of real input (as ``numpy.fft.rfft``): ``n//2 + 1`` outputs.
+    (Compiled entry point of ``bttbfft._fft.rfft``.)"""
+    cdef cnp.npy_intp m
+    cdef cnp.ndarray x, o
+    cdef char *xp
+    cdef char *op
+    if (n is None and norm is None and workers is None and _is_minus_one(axis)
+            and _plain_1d(a, cnp.NPY_DOUBLE, cnp.NPY_DOUBLE, 0)):
+        x = <cnp.ndarray>a
+        m = cnp.PyArray_DIM(x, 0) // 2 + 1
+        if out is None:
+            o = cnp.PyArray_EMPTY(1, &m, cnp.NPY_CDOUBLE, 0)
+            _r2c_exec(x, o, 1.0)
+            return o
+        if (_plain_1d(out, cnp.NPY_CDOUBLE, cnp.NPY_CDOUBLE, cnp.NPY_ARRAY_WRITEABLE)
+                and cnp.PyArray_DIM(<cnp.ndarray>out, 0) == m):
+            o = <cnp.ndarray>out
+            xp = <char *>cnp.PyArray_DATA(x)
+            op = <char *>cnp.PyArray_DATA(o)
+            if op + 16 * m <= xp or xp + 8 * cnp.PyArray_DIM(x, 0) <= op:   # no overlap
+                _r2c_exec(x, o, 1.0)
+                return o
+    return _py_rfft(a, n, axis, norm, out, overwrite_x=overwrite_x, workers=workers)
 
 
 cdef inline object _axis_last_contiguous(cnp.ndarray x, Py_ssize_t axis, bint last):

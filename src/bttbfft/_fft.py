@@ -762,3 +762,29 @@ def bit_reverse_indices(n):
         np.add(rev[:length], 1, out=rev[length:2 * length])
         length *= 2
     return rev
+
+
+# ----------------------------------------------------------------------------------------------
+# compiled entry points
+# ----------------------------------------------------------------------------------------------
+def _use_compiled_entry_points():
+    """With the compiled backend, the public fft_inplace, fft and rfft are Cython functions that
+    run the plainest call (1-D, contiguous, default arguments) without the Python-call overhead
+    of this module and hand every other call to the Python functions above (see bttbfft._core).
+    Returns the three functions to publish."""
+    py = (fft_inplace, fft, rfft)
+    if _backend.name != "c" or not hasattr(_backend.fft, "_install_entry_points"):
+        return py
+    core = _backend.fft
+    core._install_entry_points(_backend, *py)
+    compiled = (core.fft_inplace, core.fft, core.rfft)
+    for c, p in zip(compiled, py):
+        try:
+            c.__doc__ = p.__doc__
+        except (AttributeError, TypeError):  # pragma: no cover - older Cython without binding
+            pass
+    return compiled
+
+
+_py_fft_inplace, _py_fft, _py_rfft = fft_inplace, fft, rfft
+fft_inplace, fft, rfft = _use_compiled_entry_points()
