@@ -471,6 +471,7 @@ bttb_status bttb_bit_reverse(void *data, size_t n, size_t elem_size, ptrdiff_t s
 #undef V_CONJ
 #undef V_LD2
 #undef V_ST2
+#undef V_TRANSPOSE
 
 static const bttb_ops bttb_ops_d_sc = { c2c_d_sc, c2c_many_d_sc, r2c_d_sc, c2r_d_sc };
 static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f_sc };
@@ -504,6 +505,10 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #define V_BCAST(c) _mm256_setr_pd((c).re, (c).im, (c).re, (c).im)
 #define V_REV(a) _mm256_permute2f128_pd((a), (a), 1)
 #define V_CONJ(a) _mm256_xor_pd((a), _mm256_setr_pd(0.0, -0.0, 0.0, -0.0))
+/* v[0], v[1] <- the 2x2 transpose of v[0], v[1] (as complex numbers: v[l] gets lane l of both) */
+#define V_TRANSPOSE(v) do { __m256d t0_ = _mm256_permute2f128_pd((v)[0], (v)[1], 0x20);        \
+                            (v)[1] = _mm256_permute2f128_pd((v)[0], (v)[1], 0x31);              \
+                            (v)[0] = t0_; } while (0)
 #include "bttb_fft_tmpl.h"
 #undef R
 #undef CPX
@@ -528,6 +533,7 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #undef V_CONJ
 #undef V_LD2
 #undef V_ST2
+#undef V_TRANSPOSE
 
 #define R float
 #define CPX bttb_cf
@@ -554,6 +560,16 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #define V_BCAST(c) _mm256_setr_ps((c).re, (c).im, (c).re, (c).im, (c).re, (c).im, (c).re, (c).im)
 #define V_REV(a) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(a), 0x1B))
 #define V_CONJ(a) _mm256_xor_ps((a), _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f))
+/* v[0..3] <- the 4x4 transpose of v[0..3] (as complex numbers: v[l] gets lane l of all four) */
+#define V_TRANSPOSE(v) do {                                                                      \
+        __m256d r0_ = _mm256_castps_pd((v)[0]), r1_ = _mm256_castps_pd((v)[1]);                 \
+        __m256d r2_ = _mm256_castps_pd((v)[2]), r3_ = _mm256_castps_pd((v)[3]);                 \
+        __m256d t0_ = _mm256_unpacklo_pd(r0_, r1_), t1_ = _mm256_unpackhi_pd(r0_, r1_);         \
+        __m256d t2_ = _mm256_unpacklo_pd(r2_, r3_), t3_ = _mm256_unpackhi_pd(r2_, r3_);         \
+        (v)[0] = _mm256_castpd_ps(_mm256_permute2f128_pd(t0_, t2_, 0x20));                      \
+        (v)[1] = _mm256_castpd_ps(_mm256_permute2f128_pd(t1_, t3_, 0x20));                      \
+        (v)[2] = _mm256_castpd_ps(_mm256_permute2f128_pd(t0_, t2_, 0x31));                      \
+        (v)[3] = _mm256_castpd_ps(_mm256_permute2f128_pd(t1_, t3_, 0x31)); } while (0)
 #undef TMPL_FMA
 #define TMPL_FMA(a, b, c) __builtin_fmaf((a), (b), (c))
 #include "bttb_fft_tmpl.h"
@@ -580,6 +596,7 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #undef V_CONJ
 #undef V_LD2
 #undef V_ST2
+#undef V_TRANSPOSE
 #undef TMPL_TARGET
 #undef TMPL_SCALAR
 #undef TMPL_FMA
@@ -650,6 +667,7 @@ static double bttb_cf_bits(bttb_cf c)
 #undef V_CONJ
 #undef V_LD2
 #undef V_ST2
+#undef V_TRANSPOSE
 
 #define R float
 #define CPX bttb_cf
@@ -705,6 +723,7 @@ static double bttb_cf_bits(bttb_cf c)
 #undef V_CONJ
 #undef V_LD2
 #undef V_ST2
+#undef V_TRANSPOSE
 #undef TMPL_TARGET
 #undef TMPL_SCALAR
 
@@ -960,10 +979,12 @@ static bttb_status build_real(bttb_plan *p)
         st = alloc_cpx(p, h / 2 + 1, &p->rtw);
         if (st) return st;
         if (!rootgen_init(&g, (uint64_t)n)) return BTTB_ENOMEM;
+        /* u_k = -i w^k / 2 (w = exp(-2 pi i / n)): exact from w^k, and the form the r2c post-pass
+         * and the c2r pre-pass multiply by */
         for (k = 0; k <= h / 2; k++) {
             double re, im;
             rootgen_get(&g, (uint64_t)k, &re, &im);
-            store_root(p->rtw, p->prec, k, re, im);
+            store_root(p->rtw, p->prec, k, 0.5 * im, -0.5 * re);
         }
         rootgen_free(&g);
     } else {

@@ -193,9 +193,57 @@ TI void SFX(vdft4)(VT *v, const int inv, const int sc, R s)
  * straight from the source rows, and the buffers are written back transposed, one contiguous
  * destination row at a time.  Every element is read once and written once. */
 #define FB_QMAX 4
+#ifdef V_TRANSPOSE
+/* With an in-register transpose (V_TRANSPOSE: VL vectors -> their VL lanes) the DFT results are
+ * transposed in registers and stored as whole vectors: straight into the destination rows out of
+ * place, or into the tile buffers in destination order in place (a tile and its partner must be
+ * read completely before either is overwritten), which are then copied back row by row.  The
+ * arithmetic is the same as below, so the results are bit-identical. */
 TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int rad, const int inv,
-                       const int sc, R s)
+                       const int sc, R s, const int oop)
 {
+    unsigned M = L - 2 * q, sh = L - q;
+    size_t Q = (size_t)1 << q, nb = (size_t)1 << M, b, m, c, col;
+    CPX T[2][1 << (2 * FB_QMAX)];
+    size_t roff[1 << FB_QMAX];
+    for (c = 0; c < Q; c++) roff[c] = (size_t)bttb_rev_bits(c, q) << sh;
+    for (b = 0; b < nb; b++) {
+        size_t br = bttb_rev_bits(b, M), t, nt = br == b ? 1 : 2;
+        if (br < b) continue;
+        for (t = 0; t < nt; t++) {
+            const CPX *src = xs + ((t ? br : b) << q);
+            CPX *dst = x + ((t ? b : br) << q);
+            CPX *Tt = T[t];
+            for (m = 0; m < Q; m += (size_t)rad) {
+                for (c = 0; c < Q; c += VL) {
+                    VT v[8];
+                    int k, l;
+                    for (k = 0; k < rad; k++) v[k] = V_LD(src + roff[m + (size_t)k] + c);
+                    if (rad == 8) SFX(vdft8)(v, inv, sc, s); else SFX(vdft4)(v, inv, sc, s);
+                    for (k = 0; k < rad; k += VL) {
+                        V_TRANSPOSE(v + k);
+                        for (l = 0; l < VL; l++) {
+                            if (oop) V_ST(dst + roff[c + (size_t)l] + m + (size_t)k, v[k + l]);
+                            else V_ST(Tt + (c + (size_t)l) * Q + m + (size_t)k, v[k + l]);
+                        }
+                    }
+                }
+            }
+        }
+        if (oop) continue;
+        for (t = 0; t < nt; t++) {
+            CPX *dst = x + ((t ? b : br) << q);
+            const CPX *Tt = T[t];
+            for (c = 0; c < Q; c++)
+                for (col = 0; col < Q; col += VL) V_ST(dst + roff[c] + col, V_LD(Tt + c * Q + col));
+        }
+    }
+}
+#else
+TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int rad, const int inv,
+                       const int sc, R s, const int oop)
+{
+    (void)oop; /* xs == x in place, or an array not overlapping x: the same code serves both */
     unsigned M = L - 2 * q, sh = L - q;
     size_t Q = (size_t)1 << q, nb = (size_t)1 << M, b, m, c, col;
     CPX T[2][1 << (2 * FB_QMAX)];
@@ -227,6 +275,7 @@ TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int 
         }
     }
 }
+#endif
 
 /* 1 and the tile bits q if the plan's in-place transform can use k_brfirst. */
 static int SFX(brfirst_q)(const bttb_plan *p, unsigned *q)
@@ -244,13 +293,17 @@ TF void SFX(brfirst)(const bttb_plan *p, const CPX *xs, CPX *x, unsigned q, int 
 {
     unsigned L = p->log2n;
     R r = (R)s;
-    if (p->pass[0].radix == 8) {
-        if (inv) { if (sc) SFX(k_brfirst)(xs, x, L, q, 8, 1, 1, r); else SFX(k_brfirst)(xs, x, L, q, 8, 1, 0, r); }
-        else     { if (sc) SFX(k_brfirst)(xs, x, L, q, 8, 0, 1, r); else SFX(k_brfirst)(xs, x, L, q, 8, 0, 0, r); }
-    } else {
-        if (inv) { if (sc) SFX(k_brfirst)(xs, x, L, q, 4, 1, 1, r); else SFX(k_brfirst)(xs, x, L, q, 4, 1, 0, r); }
-        else     { if (sc) SFX(k_brfirst)(xs, x, L, q, 4, 0, 1, r); else SFX(k_brfirst)(xs, x, L, q, 4, 0, 0, r); }
-    }
+    /* every flag a compile-time constant of its own instance of the always-inline kernel */
+#define BRF(RAD, OOP)                                                                              \
+    do {                                                                                           \
+        if (inv) { if (sc) SFX(k_brfirst)(xs, x, L, q, RAD, 1, 1, r, OOP);                         \
+                   else SFX(k_brfirst)(xs, x, L, q, RAD, 1, 0, r, OOP); }                          \
+        else     { if (sc) SFX(k_brfirst)(xs, x, L, q, RAD, 0, 1, r, OOP);                         \
+                   else SFX(k_brfirst)(xs, x, L, q, RAD, 0, 0, r, OOP); }                          \
+    } while (0)
+    if (p->pass[0].radix == 8) { if (xs != x) BRF(8, 1); else BRF(8, 0); }
+    else                       { if (xs != x) BRF(4, 1); else BRF(4, 0); }
+#undef BRF
 }
 
 /* Next value of an L-bit bit-reversed counter (half = 2^(L-1)). */
@@ -813,7 +866,7 @@ TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, vo
     int sc = scale != 1.0;
     if (p->algo == BTTB_ALGO_REAL_EVEN) {
         size_t h = n / 2;
-        const CPX *restrict w = (const CPX *)p->rtw;
+        const CPX *restrict u = (const CPX *)p->rtw;   /* u_k = -i w^k / 2 */
         CPX z0;
         SFX(c2c)(p->sub, in, out, 0, 1.0, work);
         z0 = o[0];
@@ -821,14 +874,15 @@ TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, vo
         o[h].re = z0.re - z0.im; o[h].im = 0;
         if (sc) { o[0].re *= rs; o[h].re *= rs; }
         k = 1;
+        /* A = Z[k], B = Z[h-k]: E = (A + conj B)/2 and D = A - conj B give
+         * X[k] = E + u_k D and X[h-k] = conj(E - u_k D) */
 #if !TMPL_SCALAR
         /* VL pairs (k, h-k) at a time while the two ranges stay apart; the same lane arithmetic
-         * as the scalar loop below: E = (A + conj B)/2, O = -i (A - conj B)/2 */
+         * as the scalar loop below */
         for (; k + 2 * VL <= h - k + 1; k += VL) {
-            VT A = V_LD(o + k), B = V_REV(V_LD(o + h - k - (VL - 1)));
-            VT E = V_SCALE(V_ADD(A, V_CONJ(B)), (R)0.5);
-            VT O = V_SCALE(V_MULNI(V_SUB(A, V_CONJ(B))), (R)0.5);
-            VT t = V_CMUL(O, V_LD(w + k));
+            VT A = V_LD(o + k), B = V_CONJ(V_REV(V_LD(o + h - k - (VL - 1))));
+            VT E = V_SCALE(V_ADD(A, B), (R)0.5);
+            VT t = V_CMUL(V_SUB(A, B), V_LD(u + k));
             VT y0 = V_ADD(E, t), y1 = V_CONJ(V_SUB(E, t));
             if (sc) { y0 = V_SCALE(y0, rs); y1 = V_SCALE(y1, rs); }
             V_ST(o + k, y0);
@@ -836,11 +890,9 @@ TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, vo
         }
 #endif
         for (; 2 * k <= h; k++) {
-            CPX A = o[k], B = o[h - k], E, O, t, y0, y1;
-            /* E = (A + conj B)/2, O = (A - conj B)/(2i); X[k] = E + w^k O, X[h-k] = conj(E - w^k O) */
-            E.re = (R)0.5 * (A.re + B.re); E.im = (R)0.5 * (A.im - B.im);
-            O.re = (R)0.5 * (A.im + B.im); O.im = (R)-0.5 * (A.re - B.re);
-            t = C_MUL(O, w[k]);
+            CPX A = o[k], B = C_CONJ(o[h - k]), E, t, y0, y1;
+            E = C_SCALE(C_ADD(A, B), (R)0.5);
+            t = C_MUL(C_SUB(A, B), u[k]);
             y0 = C_ADD(E, t);
             y1 = C_CONJ(C_SUB(E, t));
             if (sc) { y0 = C_SCALE(y0, rs); y1 = C_SCALE(y1, rs); }
@@ -863,27 +915,28 @@ TF void SFX(c2r)(const bttb_plan *p, const void *in, void *out, double scale, vo
     const CPX *X = (const CPX *)in;
     if (p->algo == BTTB_ALGO_REAL_EVEN) {
         size_t h = n / 2;
-        const CPX *restrict w = (const CPX *)p->rtw;
+        const CPX *restrict u = (const CPX *)p->rtw;   /* u_k = -i w^k / 2 */
         CPX *Z = (CPX *)out;
         R x0 = X[0].re, xh = X[h].re;
         k = 1;
+        /* A = X[k], B = X[h-k]: P = A + conj B and D = A - conj B give Z[k] = P + conj(u_k) 2D
+         * (= P + i conj(w^k) D) and Z[h-k] = conj(P - conj(u_k) 2D) */
 #if !TMPL_SCALAR
         {   /* each step reads and writes only its own two disjoint ranges: in place is fine */
             for (; k + 2 * VL <= h - k + 1; k += VL) {
-                VT A = V_LD(X + k), B = V_REV(V_LD(X + h - k - (VL - 1)));
-                VT P = V_ADD(A, V_CONJ(B)), D = V_SUB(A, V_CONJ(B));
-                VT t = V_MULI(V_CMULJ(D, V_LD(w + k)));
+                VT A = V_LD(X + k), B = V_CONJ(V_REV(V_LD(X + h - k - (VL - 1))));
+                VT P = V_ADD(A, B), D = V_SUB(A, B);
+                VT t = V_CMULJ(V_ADD(D, D), V_LD(u + k));
                 V_ST(Z + k, V_ADD(P, t));
                 V_ST(Z + h - k - (VL - 1), V_REV(V_CONJ(V_SUB(P, t))));
             }
         }
 #endif
         for (; 2 * k <= h; k++) {
-            CPX A = X[k], B = X[h - k], P, D, t;
-            /* P = A + conj B, D = A - conj B; Z[k] = P + i conj(w^k) D, Z[h-k] = conj(P - i conj(w^k) D) */
-            P.re = A.re + B.re; P.im = A.im - B.im;
-            D.re = A.re - B.re; D.im = A.im + B.im;
-            t = SFX(c_muli)(C_MULJ(D, w[k]));
+            CPX A = X[k], B = C_CONJ(X[h - k]), P, D, t;
+            P = C_ADD(A, B);
+            D = C_SUB(A, B);
+            t = C_MULJ(C_ADD(D, D), u[k]);
             Z[k] = C_ADD(P, t);
             Z[h - k] = C_CONJ(C_SUB(P, t));
         }
