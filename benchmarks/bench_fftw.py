@@ -17,7 +17,8 @@ For every n = 2^min .. 2^max all of these are timed round-robin (one timing of e
 Ratios: c128/fftw_c128, c64/fftw_c64, rfft/fftw_r2c (and rfft_out/fftw_r2c), scipy/fft,
 numpy/fft.  GFLOPS = 5 n log2(n) / t (half of it for real transforms).  FFTW is called through
 plan.execute() (no pyFFTW argument checking), bttbfft through its public Python API, so the bttbfft
-figures include its Python-call overhead.  A second table (n = 2^4 .. 2^8) shows that overhead:
+figures include its Python-call overhead.  Every contender, FFTW too, is a zero-argument lambda, so
+each pays the same one Python frame per call.  A second table (n = 2^4 .. 2^8) shows that overhead:
 bttbfft.fft_inplace and bttbfft.fft against the bare Cython primitive (_core.c2c_contig).
 
     python benchmarks/bench_fftw.py [--min 8] [--max 22] [--rounds 9] [--quick]
@@ -84,9 +85,12 @@ def run(exps, rounds):
             "numpy": lambda: np.fft.fft(x),
         }
         if pyfftw is not None:
-            c["fftw_c128"] = _fftw_inplace(x).execute
-            c["fftw_c64"] = _fftw_inplace(x64).execute
-            c["fftw_r2c"] = _fftw_r2c(r).execute
+            # called like bttbfft, through a lambda (one Python frame each, ~75 ns here): a bare
+            # bound method would skip the frame that every bttbfft contender pays
+            fc128, fc64, fr2c = _fftw_inplace(x), _fftw_inplace(x64), _fftw_r2c(r)
+            c["fftw_c128"] = lambda: fc128.execute()
+            c["fftw_c64"] = lambda: fc64.execute()
+            c["fftw_r2c"] = lambda: fr2c.execute()
         t = interleaved(c, rounds=rounds, budget=0.5)
         row = {"n": n, "times": t,
                "gflops": {k: gflops(n, v, real=k.startswith(("rfft", "fftw_r2c")))
@@ -119,7 +123,8 @@ def run_overhead(exps, rounds):
             c["core_inplace"] = lambda: core.c2c_contig(z, z, False, 1.0)
             c["core_oop"] = lambda: core.c2c_contig(x, w, False, 1.0)
         if pyfftw is not None:
-            c["fftw_c128"] = _fftw_inplace(x).execute
+            fc128 = _fftw_inplace(x)
+            c["fftw_c128"] = lambda: fc128.execute()
         t = interleaved(c, rounds=rounds)
         rows.append({"n": n, "times": t})
         print(f"n=2^{e:<2} " + "  ".join(f"{k}={v * 1e6:.3f}us" for k, v in t.items()), flush=True)

@@ -73,6 +73,12 @@ cdef class Plan:
 
 
 cdef dict _cache = {}
+# The plan of the last 1-D contiguous call per kind and precision (skips the cache lookup of a
+# repeated call; dropped by clear_plan_cache)
+cdef Plan _last_c2c_f64 = None
+cdef Plan _last_c2c_f32 = None
+cdef Plan _last_r2c_f64 = None
+cdef Plan _last_r2c_f32 = None
 cdef size_t _cache_bytes = 0
 _cache_lock = threading.Lock()
 
@@ -116,10 +122,11 @@ def plan_cache_info():
 
 def clear_plan_cache():
     """Drop every cached plan (plans in use elsewhere stay alive until released)."""
-    global _cache_bytes
+    global _cache_bytes, _last_c2c_f64, _last_c2c_f32, _last_r2c_f64, _last_r2c_f32
     with _cache_lock:
         _cache.clear()
         _cache_bytes = 0
+        _last_c2c_f64 = _last_c2c_f32 = _last_r2c_f64 = _last_r2c_f32 = None
 
 
 def simd_name():
@@ -232,10 +239,6 @@ def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
         _raise_status(st, "complex FFT failed")
 
 
-cdef Plan _last_c2c_f64 = None
-cdef Plan _last_c2c_f32 = None
-
-
 cdef int _c2c_exec(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale) except -1:
     global _last_c2c_f64, _last_c2c_f32
     cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
@@ -281,16 +284,25 @@ def c2c_contig(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
 
 
 cdef int _r2c_exec(cnp.ndarray x, cnp.ndarray out, double scale) except -1:
+    global _last_r2c_f64, _last_r2c_f32
     cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
     cdef int t = cnp.PyArray_TYPE(x)
     cdef int prec
+    cdef Plan plan
     if t == cnp.NPY_DOUBLE:
         prec = BTTB_F64
+        plan = _last_r2c_f64
     elif t == cnp.NPY_FLOAT:
         prec = BTTB_F32
+        plan = _last_r2c_f32
     else:
         raise TypeError(f"unsupported dtype {x.dtype} for the C core")
-    cdef Plan plan = get_plan(BTTB_R2C, n, prec)
+    if plan is None or plan.n != n:
+        plan = get_plan(BTTB_R2C, n, prec)
+        if prec == BTTB_F64:
+            _last_r2c_f64 = plan
+        else:
+            _last_r2c_f32 = plan
     cdef const void *ip = cnp.PyArray_DATA(x)
     cdef void *op = cnp.PyArray_DATA(out)
     cdef bttb_status st
