@@ -412,7 +412,10 @@ def test_overwrite_x():
 
 
 @pytest.mark.parametrize("shape,axis", [((64, 512), -1), ((512, 64), 0), ((3, 40, 256), 1),
-                                        ((2, 2, 8192), -1), ((96, 300), -1), ((1024, 37), 0)])
+                                        ((2, 2, 8192), -1), ((96, 300), -1), ((1024, 37), 0),
+                                        # 6 MiB: each thread fills and transforms its chunk in
+                                        # cache-sized blocks of rows
+                                        ((384, 1024), -1)])
 def test_workers_identical(shape, axis):
     x = crandn(*shape)
     xr = x.real.copy()

@@ -194,34 +194,38 @@ _FUSE_BYTES = 1 << 20
 def c2c_from(src, dst, axis, inverse, scale, nworkers):
     """dst <- transform of src (cropped/zero-padded to dst's length along axis), in place in dst.
 
-    The copy into dst and the transform are fused per chunk of a non-transform axis: with
-    several workers each thread fills and transforms its own chunk (so the copy runs in parallel
-    too); with one worker, when the transform axis is the last one and contiguous, the rows are
-    filled and transformed in blocks of about 1 MiB that stay in cache.  Every line is
-    transformed exactly as by ``c2c`` (chunks only split the batch), so the results are the
-    same bit for bit.
+    The copy into dst and the transform are fused: with several workers each thread fills and
+    transforms its own chunk of a non-transform axis (so the copy runs in parallel too), and
+    within a chunk (or the whole array with one worker), when the transform axis is the last one
+    and contiguous, the rows are filled and transformed in blocks of about 1 MiB that stay in
+    cache.  Every line is transformed exactly as by ``c2c`` (chunks and blocks only split the
+    batch), so the results are the same bit for bit.
     """
-    f = _backend.fft.c2c_inplace
     m, n = src.shape[axis], dst.shape[axis]
     _, slices = _chunks(dst, axis, nworkers)
     if slices is not None:
-        def task(s):
-            _fill(dst[s], src[s], axis, m, n)
-            _c2c_blocked(dst[s], axis, inverse, scale)
-        _run([(lambda s=s: task(s)) for s in slices], nworkers)
+        _run([(lambda s=s: _fill_c2c(src[s], dst[s], axis, m, n, inverse, scale))
+              for s in slices], nworkers)
         return
+    _fill_c2c(src, dst, axis, m, n, inverse, scale)
+
+
+def _fill_c2c(src, dst, axis, m, n, inverse, scale):
+    """One thread's share of c2c_from: when the transform axis is the last one and both arrays
+    are C-contiguous, the rows are filled and transformed in blocks of about _FUSE_BYTES (each
+    block is transformed while it is still in cache); otherwise fill, then transform."""
     nd = dst.ndim
     if (axis == nd - 1 and nd >= 2 and dst.flags.c_contiguous
-            and dst.nbytes > 2 * _FUSE_BYTES):
+            and dst.nbytes > 2 * _FUSE_BYTES and src.flags.c_contiguous):
+        f = _backend.fft.c2c_inplace
         rows = dst.reshape(-1, n)
-        srows = src.reshape(-1, m) if src.flags.c_contiguous else None
-        if srows is not None:
-            step = max(1, _FUSE_BYTES // max(1, rows.strides[0]))
-            for i in range(0, rows.shape[0], step):
-                d = rows[i:i + step]
-                _fill(d, srows[i:i + step], 1, m, n)
-                f(d, 1, inverse, scale)
-            return
+        srows = src.reshape(-1, m)
+        step = max(1, _FUSE_BYTES // max(1, rows.strides[0]))
+        for i in range(0, rows.shape[0], step):
+            d = rows[i:i + step]
+            _fill(d, srows[i:i + step], 1, m, n)
+            f(d, 1, inverse, scale)
+        return
     _fill(dst, src, axis, m, n)
     _c2c_blocked(dst, axis, inverse, scale)
 
