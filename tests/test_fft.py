@@ -897,3 +897,32 @@ def test_compiled_entry_points_errors(backend, name, args, kwargs, exc, msg):
         bttbfft.fft_inplace(ro)
     if isinstance(x, np.ndarray):
         np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("n", [1, 2, 8, 16, 256, 1024, 12, 100])
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+@pytest.mark.parametrize("inverse", [False, True])
+def test_c2c_rows_primitive(backend, n, dtype, inverse):
+    # each row gets exactly what c2c_contig gives it; the input is not modified
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal((5, n)) + 1j * rng.standard_normal((5, n))).astype(dtype)
+    before = x.copy()
+    out = np.empty_like(x)
+    scale = 1.0 / n if inverse else 1.0
+    _backend.fft.c2c_rows(x, out, inverse, scale)
+    np.testing.assert_array_equal(x, before)
+    for i in range(5):
+        row = np.empty_like(x[i])
+        _backend.fft.c2c_contig(x[i], row, inverse, scale)
+        np.testing.assert_array_equal(out[i], row)
+    ref = np.fft.ifft(x.astype(np.complex128)) if inverse else np.fft.fft(x.astype(np.complex128))
+    assert_close(out, ref, n, dtype == np.complex64)
+
+
+def test_rows_of_2d_match_1d_bits():
+    # fft/fft2 of a 2-D array transform their rows like the 1-D fast path, bit for bit
+    x = crandn(6, 512)
+    rows = bttbfft.fft(x, norm="ortho")
+    for i in range(6):
+        np.testing.assert_array_equal(rows[i], bttbfft.fft(x[i], norm="ortho"))
+    np.testing.assert_array_equal(bttbfft.fft2(x), bttbfft.fft(bttbfft.fft(x), axis=0))

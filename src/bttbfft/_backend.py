@@ -22,6 +22,10 @@ release the GIL; they may be called from several threads at once.
     Fast path of one transform: ``x`` and ``out`` are 1-D, C-contiguous, aligned complex arrays of
     the same dtype and length; ``out`` (writeable) receives the transform of ``x``.  ``out`` may be
     ``x`` (in place); otherwise the two do not overlap and ``x`` is not modified.
+``c2c_rows(x, out, inverse, scale) -> None``
+    Every row of ``x`` into the same row of ``out``: both 2-D, C-contiguous, aligned complex arrays
+    of the same dtype and shape, not overlapping; ``x`` is not modified.  Each row gets exactly the
+    bits ``c2c_contig`` gives it (the copy is fused with the first pass).
 ``r2c_contig(x, out, scale) -> None``
     Fast path of one real transform: ``x`` a 1-D, C-contiguous, aligned float32/float64 array of
     length ``n``; ``out`` a 1-D, C-contiguous, aligned, writeable complex64/complex128 array (same

@@ -353,6 +353,12 @@ def c2c_contig(x, out, inverse, scale):
     c2c_inplace(out, 0, inverse, scale)
 
 
+def c2c_rows(x, out, inverse, scale):
+    """Every row of the 2-D C-contiguous complex array x into the same row of out."""
+    out[...] = x
+    c2c_inplace(out, 1, inverse, scale)
+
+
 def r2c_contig(x, out, scale):
     """One real transform of the 1-D contiguous float array x into out (n//2+1 complex)."""
     out[...] = r2c(x, 0, scale)

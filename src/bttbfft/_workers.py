@@ -211,10 +211,18 @@ def c2c_from(src, dst, axis, inverse, scale, nworkers):
 
 
 def _fill_c2c(src, dst, axis, m, n, inverse, scale):
-    """One thread's share of c2c_from: when the transform axis is the last one and both arrays
-    are C-contiguous, the rows are filled and transformed in blocks of about _FUSE_BYTES (each
-    block is transformed while it is still in cache); otherwise fill, then transform."""
+    """One thread's share of c2c_from.  When the transform axis is the last one and both arrays
+    are C-contiguous: rows of the same length and dtype are transformed out of place from src into
+    dst (c2c_rows); otherwise the rows are filled and transformed in blocks of about _FUSE_BYTES
+    (each block is transformed while it is still in cache).  Anything else: fill, then
+    transform."""
     nd = dst.ndim
+    if (axis == nd - 1 and m == n and src.dtype == dst.dtype
+            and src.flags.c_contiguous and src.flags.aligned and dst.flags.c_contiguous):
+        # no crop, pad or cast: each row is transformed straight from src into dst (the copy is
+        # fused with the first butterfly pass; no second sweep over dst)
+        _backend.fft.c2c_rows(src.reshape(-1, n), dst.reshape(-1, n), inverse, scale)
+        return
     if (axis == nd - 1 and nd >= 2 and dst.flags.c_contiguous
             and dst.nbytes > 2 * _FUSE_BYTES and src.flags.c_contiguous):
         f = _backend.fft.c2c_inplace
