@@ -193,12 +193,12 @@ TI void SFX(vdft4)(VT *v, const int inv, const int sc, R s)
  * straight from the source rows, and the buffers are written back transposed, one contiguous
  * destination row at a time.  Every element is read once and written once. */
 #define FB_QMAX 4
-#ifdef V_TRANSPOSE
 /* With an in-register transpose (V_TRANSPOSE: VL vectors -> their VL lanes) the DFT results are
  * transposed in registers and stored as whole vectors: straight into the destination rows out of
- * place, or into the tile buffers in destination order in place (a tile and its partner must be
- * read completely before either is overwritten), which are then copied back row by row.  The
- * arithmetic is the same as below, so the results are bit-identical. */
+ * place (oop: xs does not overlap x), or into the tile buffers in destination order in place (a
+ * tile and its partner must be read completely before either is overwritten), which are then
+ * copied back row by row.  Without it they go to the buffers as computed and are written back
+ * transposed one complex number at a time.  The arithmetic is the same either way. */
 TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int rad, const int inv,
                        const int sc, R s, const int oop)
 {
@@ -206,48 +206,9 @@ TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int 
     size_t Q = (size_t)1 << q, nb = (size_t)1 << M, b, m, c, col;
     CPX T[2][1 << (2 * FB_QMAX)];
     size_t roff[1 << FB_QMAX];
-    for (c = 0; c < Q; c++) roff[c] = (size_t)bttb_rev_bits(c, q) << sh;
-    for (b = 0; b < nb; b++) {
-        size_t br = bttb_rev_bits(b, M), t, nt = br == b ? 1 : 2;
-        if (br < b) continue;
-        for (t = 0; t < nt; t++) {
-            const CPX *src = xs + ((t ? br : b) << q);
-            CPX *dst = x + ((t ? b : br) << q);
-            CPX *Tt = T[t];
-            for (m = 0; m < Q; m += (size_t)rad) {
-                for (c = 0; c < Q; c += VL) {
-                    VT v[8];
-                    int k, l;
-                    for (k = 0; k < rad; k++) v[k] = V_LD(src + roff[m + (size_t)k] + c);
-                    if (rad == 8) SFX(vdft8)(v, inv, sc, s); else SFX(vdft4)(v, inv, sc, s);
-                    for (k = 0; k < rad; k += VL) {
-                        V_TRANSPOSE(v + k);
-                        for (l = 0; l < VL; l++) {
-                            if (oop) V_ST(dst + roff[c + (size_t)l] + m + (size_t)k, v[k + l]);
-                            else V_ST(Tt + (c + (size_t)l) * Q + m + (size_t)k, v[k + l]);
-                        }
-                    }
-                }
-            }
-        }
-        if (oop) continue;
-        for (t = 0; t < nt; t++) {
-            CPX *dst = x + ((t ? b : br) << q);
-            const CPX *Tt = T[t];
-            for (c = 0; c < Q; c++)
-                for (col = 0; col < Q; col += VL) V_ST(dst + roff[c] + col, V_LD(Tt + c * Q + col));
-        }
-    }
-}
-#else
-TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int rad, const int inv,
-                       const int sc, R s, const int oop)
-{
-    (void)oop; /* xs == x in place, or an array not overlapping x: the same code serves both */
-    unsigned M = L - 2 * q, sh = L - q;
-    size_t Q = (size_t)1 << q, nb = (size_t)1 << M, b, m, c, col;
-    CPX T[2][1 << (2 * FB_QMAX)];
-    size_t roff[1 << FB_QMAX];
+#ifndef V_TRANSPOSE
+    (void)oop;
+#endif
     for (c = 0; c < Q; c++) roff[c] = (size_t)bttb_rev_bits(c, q) << sh;
     for (b = 0; b < nb; b++) {
         size_t br = bttb_rev_bits(b, M), t, nt = br == b ? 1 : 2;
@@ -255,27 +216,47 @@ TI void SFX(k_brfirst)(const CPX *xs, CPX *x, unsigned L, unsigned q, const int 
         for (t = 0; t < nt; t++) {
             const CPX *src = xs + ((t ? br : b) << q);   /* xs == x in place */
             CPX *Tt = T[t];
+#ifdef V_TRANSPOSE
+            CPX *dst = x + ((t ? b : br) << q);
+#endif
             for (m = 0; m < Q; m += (size_t)rad) {
                 for (c = 0; c < Q; c += VL) {
                     VT v[8];
                     int k;
                     for (k = 0; k < rad; k++) v[k] = V_LD(src + roff[m + (size_t)k] + c);
                     if (rad == 8) SFX(vdft8)(v, inv, sc, s); else SFX(vdft4)(v, inv, sc, s);
+#ifdef V_TRANSPOSE
+                    for (k = 0; k < rad; k += VL) {
+                        int l;
+                        V_TRANSPOSE(v + k);
+                        for (l = 0; l < VL; l++) {
+                            if (oop) V_ST(dst + roff[c + (size_t)l] + m + (size_t)k, v[k + l]);
+                            else V_ST(Tt + (c + (size_t)l) * Q + m + (size_t)k, v[k + l]);
+                        }
+                    }
+#else
                     for (k = 0; k < rad; k++) V_ST(Tt + (m + (size_t)k) * Q + c, v[k]);
+#endif
                 }
             }
         }
+#ifdef V_TRANSPOSE
+        if (oop) continue;
+#endif
         for (t = 0; t < nt; t++) {
             CPX *dst = x + ((t ? b : br) << q);
             const CPX *Tt = T[t];
             for (c = 0; c < Q; c++) {
                 CPX *d = dst + roff[c];
+#ifdef V_TRANSPOSE
+                for (col = 0; col < Q; col += VL) V_ST(d + col, V_LD(Tt + c * Q + col));
+#else
                 for (col = 0; col < Q; col++) d[col] = Tt[col * Q + c];
+#endif
             }
         }
     }
 }
-#endif
 
 /* 1 and the tile bits q if the plan's in-place transform can use k_brfirst. */
 static int SFX(brfirst_q)(const bttb_plan *p, unsigned *q)

@@ -73,12 +73,9 @@ cdef class Plan:
 
 
 cdef dict _cache = {}
-# The plan of the last 1-D contiguous call per kind and precision (skips the cache lookup of a
-# repeated call; dropped by clear_plan_cache)
-cdef Plan _last_c2c_f64 = None
-cdef Plan _last_c2c_f32 = None
-cdef Plan _last_r2c_f64 = None
-cdef Plan _last_r2c_f32 = None
+# The plan of the last 1-D contiguous call per (kind, precision), at index 2*kind + precision
+# (skips the cache lookup of a repeated call; dropped by clear_plan_cache)
+cdef list _last_plans = [None, None, None, None]
 cdef size_t _cache_bytes = 0
 _cache_lock = threading.Lock()
 
@@ -122,11 +119,12 @@ def plan_cache_info():
 
 def clear_plan_cache():
     """Drop every cached plan (plans in use elsewhere stay alive until released)."""
-    global _cache_bytes, _last_c2c_f64, _last_c2c_f32, _last_r2c_f64, _last_r2c_f32
+    global _cache_bytes
     with _cache_lock:
         _cache.clear()
         _cache_bytes = 0
-        _last_c2c_f64 = _last_c2c_f32 = _last_r2c_f64 = _last_r2c_f32 = None
+        for i in range(4):
+            _last_plans[i] = None
 
 
 def simd_name():
@@ -239,26 +237,29 @@ def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
         _raise_status(st, "complex FFT failed")
 
 
-cdef int _c2c_exec(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale) except -1:
-    global _last_c2c_f64, _last_c2c_f32
-    cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
+cdef Plan _plan_1d(int kind, size_t n, cnp.ndarray x):
+    """The plan of kind for a 1-D call on x (complex for C2C, real for R2C) of length n: the one
+    of the last such call when it has that length, else the cached one (then remembered)."""
     cdef int t = cnp.PyArray_TYPE(x)
     cdef int prec
-    cdef Plan plan
-    if t == cnp.NPY_CDOUBLE:
+    if t == (cnp.NPY_CDOUBLE if kind == BTTB_C2C else cnp.NPY_DOUBLE):
         prec = BTTB_F64
-        plan = _last_c2c_f64
-    elif t == cnp.NPY_CFLOAT:
+    elif t == (cnp.NPY_CFLOAT if kind == BTTB_C2C else cnp.NPY_FLOAT):
         prec = BTTB_F32
-        plan = _last_c2c_f32
     else:
         raise TypeError(f"unsupported dtype {x.dtype} for the C core")
-    if plan is None or plan.n != n:
-        plan = get_plan(BTTB_C2C, n, prec)
-        if prec == BTTB_F64:
-            _last_c2c_f64 = plan
-        else:
-            _last_c2c_f32 = plan
+    cdef Py_ssize_t slot = 2 * kind + prec
+    cdef object last = _last_plans[slot]
+    if last is not None and (<Plan>last).n == n:
+        return <Plan>last
+    cdef Plan plan = get_plan(kind, n, prec)
+    _last_plans[slot] = plan
+    return plan
+
+
+cdef int _c2c_exec(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale) except -1:
+    cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
+    cdef Plan plan = _plan_1d(BTTB_C2C, n, x)
     cdef const void *ip = cnp.PyArray_DATA(x)
     cdef void *op = cnp.PyArray_DATA(out)
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
@@ -309,25 +310,8 @@ def c2c_rows(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
 
 
 cdef int _r2c_exec(cnp.ndarray x, cnp.ndarray out, double scale) except -1:
-    global _last_r2c_f64, _last_r2c_f32
     cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
-    cdef int t = cnp.PyArray_TYPE(x)
-    cdef int prec
-    cdef Plan plan
-    if t == cnp.NPY_DOUBLE:
-        prec = BTTB_F64
-        plan = _last_r2c_f64
-    elif t == cnp.NPY_FLOAT:
-        prec = BTTB_F32
-        plan = _last_r2c_f32
-    else:
-        raise TypeError(f"unsupported dtype {x.dtype} for the C core")
-    if plan is None or plan.n != n:
-        plan = get_plan(BTTB_R2C, n, prec)
-        if prec == BTTB_F64:
-            _last_r2c_f64 = plan
-        else:
-            _last_r2c_f32 = plan
+    cdef Plan plan = _plan_1d(BTTB_R2C, n, x)
     cdef const void *ip = cnp.PyArray_DATA(x)
     cdef void *op = cnp.PyArray_DATA(out)
     cdef bttb_status st
