@@ -197,9 +197,10 @@ def c2c_from(src, dst, axis, inverse, scale, nworkers):
     The copy into dst and the transform are fused: with several workers each thread fills and
     transforms its own chunk of a non-transform axis (so the copy runs in parallel too), and
     within a chunk (or the whole array with one worker), when the transform axis is the last one
-    and contiguous, the rows are filled and transformed in blocks of about 1 MiB that stay in
-    cache.  Every line is transformed exactly as by ``c2c`` (chunks and blocks only split the
-    batch), so the results are the same bit for bit.
+    and contiguous, rows that need no crop, pad or cast go straight from src into dst
+    (``c2c_rows``) and the others are filled and transformed in blocks of about 1 MiB that stay
+    in cache (see ``_fill_c2c``).  Chunks and blocks only split the batch, so the results do not
+    depend on ``nworkers``, bit for bit.
     """
     m, n = src.shape[axis], dst.shape[axis]
     _, slices = _chunks(dst, axis, nworkers)
