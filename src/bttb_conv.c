@@ -308,8 +308,12 @@ static double cfft_flops(size_t n)
 
 /* Cost of one N1 x N2 tile (real: rows through r2c/c2r at half price on N2/2+1 columns),
  * with rows_in forward and rows_out inverse row transforms.  Transforms whose data no longer
- * fit in cache run slower per flop: a penalty grows with log2 of the tile size beyond 256 KiB.
- * Fixed per-tile and per-transform-call overheads keep tiles from getting tiny. */
+ * fit in cache run slower per flop: a mild penalty grows with log2 of the tile size beyond
+ * 256 KiB.  Fixed per-tile and per-row costs (call overheads, row copies and padding) keep
+ * tiles from getting tiny and favour wide tiles (few rows, many columns per column pass).  The
+ * constants were fitted to measured times of every power-of-two tiling of 15 'same' problems
+ * (512^2 and 2048^2 images, kernels 3..255; docs/perf_conv.md): the chosen tiling is on
+ * average within 5% of the fastest one. */
 static double conv_tile_cost(int cplx, size_t csize, size_t n1, size_t n2, size_t rows_in,
                              size_t rows_out)
 {
@@ -319,10 +323,10 @@ static double conv_tile_cost(int cplx, size_t csize, size_t n1, size_t n2, size_
     double cost = ((double)rows_in + (double)rows_out) * row + 2.0 * rowc * cfft_flops(n1)
                   + 6.0 * (double)n1 * rowc          /* spectrum product                    */
                   + 2.0 * (double)n1 * (double)n2    /* loads, zeroing, stores              */
-                  + 4096.0 + 64.0 * ((double)rows_in + (double)rows_out);   /* call overheads */
+                  + 12000.0 + 1600.0 * ((double)rows_in + (double)rows_out);   /* per tile, row */
     double pen = 1.0;
     while (bytes > 262144.0) {
-        pen += 0.12;
+        pen += 0.02;
         bytes *= 0.5;
     }
     return cost * pen;

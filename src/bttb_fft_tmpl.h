@@ -686,18 +686,58 @@ TF void SFX(kc_r2_row)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int s
 }
 #endif
 
-/* First three stages on W adjacent transforms (8-point DFTs over rows k..k+7). */
+/* First three stages on W adjacent transforms (8-point DFTs over rows k..k+7): VL columns per
+ * vector (vdft8, the same operations as the scalar dft8 of the remainder columns). */
 TI void SFX(kc_first8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, const int sc, R s)
 {
     size_t k, c;
     int q;
     for (k = 0; k < n; k += 8) {
         CPX *restrict r0 = x + (ptrdiff_t)k * rs;
-        for (c = 0; c < W; c++) {
+        c = 0;
+#if !TMPL_SCALAR
+        for (; c + VL <= W; c += VL) {
+            VT v[8];
+            for (q = 0; q < 8; q++) v[q] = V_LD(r0 + (ptrdiff_t)q * rs + (ptrdiff_t)c);
+            SFX(vdft8)(v, inv, sc, s);
+            for (q = 0; q < 8; q++) V_ST(r0 + (ptrdiff_t)q * rs + (ptrdiff_t)c, v[q]);
+        }
+#endif
+        for (; c < W; c++) {
             CPX v[8];
             for (q = 0; q < 8; q++) v[q] = r0[(ptrdiff_t)q * rs + (ptrdiff_t)c];
             SFX(dft8)(v, inv, sc, s);
             for (q = 0; q < 8; q++) r0[(ptrdiff_t)q * rs + (ptrdiff_t)c] = v[q];
+        }
+    }
+}
+
+/* First two stages on W adjacent transforms (a radix-4 pass of span 1: trivial twiddles, no
+ * multiplications; the operations of k_first4 / vdft4). */
+TI void SFX(kc_first4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, const int sc, R s)
+{
+    size_t k, c;
+    for (k = 0; k < n; k += 4) {
+        CPX *restrict x0 = x + (ptrdiff_t)k * rs;
+        CPX *restrict x1 = x0 + rs;
+        CPX *restrict x2 = x1 + rs;
+        CPX *restrict x3 = x2 + rs;
+        c = 0;
+#if !TMPL_SCALAR
+        for (; c + VL <= W; c += VL) {
+            VT v[4];
+            v[0] = V_LD(x0 + c); v[1] = V_LD(x1 + c); v[2] = V_LD(x2 + c); v[3] = V_LD(x3 + c);
+            SFX(vdft4)(v, inv, sc, s);
+            V_ST(x0 + c, v[0]); V_ST(x1 + c, v[1]); V_ST(x2 + c, v[2]); V_ST(x3 + c, v[3]);
+        }
+#endif
+        for (; c < W; c++) {
+            CPX a0 = x0[c], a1 = x2[c], a2 = x1[c], a3 = x3[c];
+            CPX b0 = C_ADD(a0, a2), b1 = C_SUB(a0, a2), b2 = C_ADD(a1, a3);
+            CPX b3 = C_W4(C_SUB(a1, a3), inv);
+            CPX y0 = C_ADD(b0, b2), y2 = C_SUB(b0, b2), y1 = C_ADD(b1, b3), y3 = C_SUB(b1, b3);
+            if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); y2 = C_SCALE(y2, s); y3 = C_SCALE(y3, s); }
+            x0[c] = y0; x1[c] = y1; x2[c] = y2; x3[c] = y3;
         }
     }
 }
@@ -712,6 +752,9 @@ TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t 
     if (ps->radix == 8) {
         if (inv) { if (sc) SFX(kc_first8)(x, rs, n, W, 1, 1, r); else SFX(kc_first8)(x, rs, n, W, 1, 0, r); }
         else     { if (sc) SFX(kc_first8)(x, rs, n, W, 0, 1, r); else SFX(kc_first8)(x, rs, n, W, 0, 0, r); }
+    } else if (ps->radix == 4 && h == 1) {
+        if (inv) { if (sc) SFX(kc_first4)(x, rs, n, W, 1, 1, r); else SFX(kc_first4)(x, rs, n, W, 1, 0, r); }
+        else     { if (sc) SFX(kc_first4)(x, rs, n, W, 0, 1, r); else SFX(kc_first4)(x, rs, n, W, 0, 0, r); }
     } else if (ps->radix == 4) {
         int dup = (int)ps->dup;
         if (inv) { if (sc) SFX(kc_r4)(x, rs, n, W, h, tw, dup, 1, 1, r); else SFX(kc_r4)(x, rs, n, W, h, tw, dup, 1, 0, r); }
