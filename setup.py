@@ -200,7 +200,11 @@ class BuildExt(build_ext):
             if ctype == "msvc":
                 ext.extra_compile_args += ["/O2", "/fp:precise"]
             else:
-                ext.extra_compile_args += ["-O3", "-fvisibility=hidden", "-fno-math-errno",
+                # BTTBFFT_OPT: another optimisation level, for sanitizer builds (CI uses -O1)
+                opt = os.environ.get("BTTBFFT_OPT", "-O3")
+                if opt not in ("-O0", "-O1", "-O2", "-O3", "-Og", "-Os"):
+                    raise SystemExit(f"BTTBFFT_OPT must be one of -O0..-O3, -Og, -Os, not {opt!r}")
+                ext.extra_compile_args += [opt, "-fvisibility=hidden", "-fno-math-errno",
                                            "-Wno-unused-function"]
                 if sys.platform != "win32":
                     ext.libraries = list(ext.libraries) + ["m"]
