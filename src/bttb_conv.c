@@ -312,8 +312,9 @@ static double cfft_flops(size_t n)
  * 256 KiB.  Fixed per-tile and per-row costs (call overheads, row copies and padding) keep
  * tiles from getting tiny and favour wide tiles (few rows, many columns per column pass).  The
  * constants were fitted to measured times of every power-of-two tiling of 15 'same' problems
- * (512^2 and 2048^2 images, kernels 3..255; docs/perf_conv.md): the chosen tiling is on
- * average within 5% of the fastest one. */
+ * (200^2 to 2048^2 images, kernels 3..255; docs/perf_conv.md): the chosen tiling was on
+ * average within 7% of the fastest one (16% with the earlier constants, which 1-D problems,
+ * N1 == 1, keep: they were not part of that fit). */
 static double conv_tile_cost(int cplx, size_t csize, size_t n1, size_t n2, size_t rows_in,
                              size_t rows_out)
 {
@@ -323,10 +324,12 @@ static double conv_tile_cost(int cplx, size_t csize, size_t n1, size_t n2, size_
     double cost = ((double)rows_in + (double)rows_out) * row + 2.0 * rowc * cfft_flops(n1)
                   + 6.0 * (double)n1 * rowc          /* spectrum product                    */
                   + 2.0 * (double)n1 * (double)n2    /* loads, zeroing, stores              */
-                  + 12000.0 + 1600.0 * ((double)rows_in + (double)rows_out);   /* per tile, row */
+                  + (n1 > 1 ? 12000.0 + 1600.0 * ((double)rows_in + (double)rows_out)
+                            : 4096.0 + 64.0 * ((double)rows_in + (double)rows_out));
+    const double step = n1 > 1 ? 0.02 : 0.12;   /* (1-D: the earlier constants, unchanged) */
     double pen = 1.0;
     while (bytes > 262144.0) {
-        pen += 0.02;
+        pen += step;
         bytes *= 0.5;
     }
     return cost * pen;
