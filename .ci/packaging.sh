@@ -30,9 +30,7 @@ unset BTTBFFT_PURE_PYTHON PYTHONPATH || true
 JOBS=$(nproc 2>/dev/null || echo 2)
 PY=${PYTHON:-python}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bttbfft-packaging.XXXXXX")
-BG_PID=
 cleanup() {
-  if [[ -n "$BG_PID" ]]; then kill "$BG_PID" 2>/dev/null || true; wait "$BG_PID" 2>/dev/null || true; fi
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "work directory: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT

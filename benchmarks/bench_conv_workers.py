@@ -13,7 +13,8 @@ PROBLEMS = [(2048, 3, "direct"), (2048, 15, "fft"), (2048, 63, "fft"), (512, 31,
             (512, 127, "fft")]
 
 
-def _median_ms(fn, reps, rounds_out):
+def _time_round(fn, reps, rounds_out):
+    """Append the time of one round (ms per call, reps calls) to rounds_out."""
     t0 = time.perf_counter()
     for _ in range(reps):
         fn()
@@ -33,8 +34,8 @@ def main():
         t1, t2 = [], []
         reps = 1 if n >= 2048 else 5
         for _ in range(9):
-            _median_ms(lambda: plan(x), reps, t1)
-            _median_ms(lambda: plan(x, workers=2), reps, t2)
+            _time_round(lambda: plan(x), reps, t1)
+            _time_round(lambda: plan(x, workers=2), reps, t2)
         m1, m2 = float(np.median(t1)), float(np.median(t2))
         tiles = f"{plan.fft_shape[0]}x{plan.fft_shape[1]}" if method == "fft" else "-"
         print(f"| {n}² | {k}x{k} | {method} | {tiles} | {m1:.2f} | {m2:.2f} | {m1 / m2:.2f}x |"

@@ -321,12 +321,13 @@ static double conv_tile_cost(int cplx, size_t csize, size_t n1, size_t n2, size_
     const double rowc = cplx ? (double)n2 : (double)(n2 / 2 + 1);
     const double row = cplx ? cfft_flops(n2) : 0.5 * cfft_flops(n2) + 3.0 * (double)n2;
     double bytes = (double)n1 * rowc * (double)csize;
+    /* fitted constants for 2-D tiles; 1-D tiles (n1 == 1) keep the earlier ones */
+    const double per_tile = n1 > 1 ? 12000.0 : 4096.0, per_row = n1 > 1 ? 1600.0 : 64.0;
+    const double step = n1 > 1 ? 0.02 : 0.12;
     double cost = ((double)rows_in + (double)rows_out) * row + 2.0 * rowc * cfft_flops(n1)
                   + 6.0 * (double)n1 * rowc          /* spectrum product                    */
                   + 2.0 * (double)n1 * (double)n2    /* loads, zeroing, stores              */
-                  + (n1 > 1 ? 12000.0 + 1600.0 * ((double)rows_in + (double)rows_out)
-                            : 4096.0 + 64.0 * ((double)rows_in + (double)rows_out));
-    const double step = n1 > 1 ? 0.02 : 0.12;   /* (1-D: the earlier constants, unchanged) */
+                  + (per_tile + per_row * ((double)rows_in + (double)rows_out));
     double pen = 1.0;
     while (bytes > 262144.0) {
         pen += step;

@@ -87,18 +87,24 @@ TI CPX SFX(c_conj)(CPX a) { a.im = -a.im; return a; }
 /* Contiguous passes                                                                            */
 /* ------------------------------------------------------------------------------------------ */
 
+/* 4-point DFT (the first two stages, trivial twiddles) in place on *p0..*p3, which hold the
+ * inputs in bit-reversed order and receive the DFT in natural order. */
+TI void SFX(dft4_at)(CPX *restrict p0, CPX *restrict p1, CPX *restrict p2, CPX *restrict p3,
+                     const int inv, const int sc, R s)
+{
+    CPX a0 = *p0, a1 = *p2, a2 = *p1, a3 = *p3;
+    CPX b0 = C_ADD(a0, a2), b1 = C_SUB(a0, a2), b2 = C_ADD(a1, a3);
+    CPX b3 = C_W4(C_SUB(a1, a3), inv);
+    CPX y0 = C_ADD(b0, b2), y2 = C_SUB(b0, b2), y1 = C_ADD(b1, b3), y3 = C_SUB(b1, b3);
+    if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); y2 = C_SCALE(y2, s); y3 = C_SCALE(y3, s); }
+    *p0 = y0; *p1 = y1; *p2 = y2; *p3 = y3;
+}
+
 /* First two stages (trivial twiddles), in place: a 4-point DFT on each block of 4. */
 TI void SFX(k_first4)(CPX *restrict x, size_t n, const int inv, const int sc, R s)
 {
     size_t k;
-    for (k = 0; k < n; k += 4) {
-        CPX a0 = x[k], a1 = x[k + 2], a2 = x[k + 1], a3 = x[k + 3];
-        CPX b0 = C_ADD(a0, a2), b1 = C_SUB(a0, a2), b2 = C_ADD(a1, a3);
-        CPX b3 = C_W4(C_SUB(a1, a3), inv);
-        CPX y0 = C_ADD(b0, b2), y2 = C_SUB(b0, b2), y1 = C_ADD(b1, b3), y3 = C_SUB(b1, b3);
-        if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); y2 = C_SCALE(y2, s); y3 = C_SCALE(y3, s); }
-        x[k] = y0; x[k + 1] = y1; x[k + 2] = y2; x[k + 3] = y3;
-    }
+    for (k = 0; k < n; k += 4) SFX(dft4_at)(x + k, x + k + 1, x + k + 2, x + k + 3, inv, sc, s);
 }
 
 /* First stage (trivial twiddles), in place: a 2-point DFT on each pair. */
@@ -713,7 +719,7 @@ TI void SFX(kc_first8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, 
 }
 
 /* First two stages on W adjacent transforms (a radix-4 pass of span 1: trivial twiddles, no
- * multiplications; the operations of k_first4 / vdft4). */
+ * multiplications; the operations of dft4_at / vdft4). */
 TI void SFX(kc_first4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, const int sc, R s)
 {
     size_t k, c;
@@ -731,14 +737,7 @@ TI void SFX(kc_first4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, 
             V_ST(x0 + c, v[0]); V_ST(x1 + c, v[1]); V_ST(x2 + c, v[2]); V_ST(x3 + c, v[3]);
         }
 #endif
-        for (; c < W; c++) {
-            CPX a0 = x0[c], a1 = x2[c], a2 = x1[c], a3 = x3[c];
-            CPX b0 = C_ADD(a0, a2), b1 = C_SUB(a0, a2), b2 = C_ADD(a1, a3);
-            CPX b3 = C_W4(C_SUB(a1, a3), inv);
-            CPX y0 = C_ADD(b0, b2), y2 = C_SUB(b0, b2), y1 = C_ADD(b1, b3), y3 = C_SUB(b1, b3);
-            if (sc) { y0 = C_SCALE(y0, s); y1 = C_SCALE(y1, s); y2 = C_SCALE(y2, s); y3 = C_SCALE(y3, s); }
-            x0[c] = y0; x1[c] = y1; x2[c] = y2; x3[c] = y3;
-        }
+        for (; c < W; c++) SFX(dft4_at)(x0 + c, x1 + c, x2 + c, x3 + c, inv, sc, s);
     }
 }
 
