@@ -103,6 +103,15 @@ bttb_status bttb_execute_c2c(const bttb_plan *plan, const void *in, void *out, i
 bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int direction, double scale,
                                   size_t howmany, ptrdiff_t stride, ptrdiff_t dist, void *work);
 
+/* Many contiguous complex transforms, out of place or in place: transform t (0 <= t < howmany)
+ * reads n complex elements at in + t*idist and writes n at out + t*odist (in complex elements).
+ * Either in == out and idist == odist (in place), or no input overlaps any output.  Faster than
+ * one bttb_execute_c2c per row for rows that fit in cache: the next row is prefetched while one
+ * is transformed. */
+bttb_status bttb_execute_c2c_batch(const bttb_plan *plan, const void *in, void *out, int direction,
+                                   double scale, size_t howmany, ptrdiff_t idist, ptrdiff_t odist,
+                                   void *work);
+
 /* Real-to-complex: in holds n reals, out receives the n/2+1 non-negative-frequency outputs.
  * in may alias out (in place: the buffer holds 2*(n/2+1) reals). */
 bttb_status bttb_execute_r2c(const bttb_plan *plan, const void *in, void *out, double scale,

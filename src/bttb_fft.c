@@ -262,6 +262,8 @@ struct bttb_plan {
 struct bttb_ops {
     void (*c2c)(const bttb_plan *, const void *, void *, int, double, void *);
     void (*c2c_many)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t, ptrdiff_t, void *);
+    void (*c2c_batch)(const bttb_plan *, const void *, void *, int, double, size_t, ptrdiff_t,
+                      ptrdiff_t, void *);
     void (*r2c)(const bttb_plan *, const void *, void *, double, void *);
     void (*c2r)(const bttb_plan *, const void *, void *, double, void *);
 };
@@ -473,8 +475,8 @@ bttb_status bttb_bit_reverse(void *data, size_t n, size_t elem_size, ptrdiff_t s
 #undef V_ST2
 #undef V_TRANSPOSE
 
-static const bttb_ops bttb_ops_d_sc = { c2c_d_sc, c2c_many_d_sc, r2c_d_sc, c2r_d_sc };
-static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f_sc };
+static const bttb_ops bttb_ops_d_sc = { c2c_d_sc, c2c_many_d_sc, c2c_batch_d_sc, r2c_d_sc, c2r_d_sc };
+static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, c2c_batch_f_sc, r2c_f_sc, c2r_f_sc };
 
 #if BTTB_X86_SIMD
 /* ---- AVX2 + FMA ---- */
@@ -601,8 +603,8 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, r2c_f_sc, c2r_f
 #undef TMPL_SCALAR
 #undef TMPL_FMA
 
-static const bttb_ops bttb_ops_d_avx2 = { c2c_d_avx2, c2c_many_d_avx2, r2c_d_avx2, c2r_d_avx2 };
-static const bttb_ops bttb_ops_f_avx2 = { c2c_f_avx2, c2c_many_f_avx2, r2c_f_avx2, c2r_f_avx2 };
+static const bttb_ops bttb_ops_d_avx2 = { c2c_d_avx2, c2c_many_d_avx2, c2c_batch_d_avx2, r2c_d_avx2, c2r_d_avx2 };
+static const bttb_ops bttb_ops_f_avx2 = { c2c_f_avx2, c2c_many_f_avx2, c2c_batch_f_avx2, r2c_f_avx2, c2r_f_avx2 };
 
 /* the bits of a complex float as one double (for a 64-bit broadcast) */
 static double bttb_cf_bits(bttb_cf c)
@@ -727,8 +729,8 @@ static double bttb_cf_bits(bttb_cf c)
 #undef TMPL_TARGET
 #undef TMPL_SCALAR
 
-static const bttb_ops bttb_ops_d_avx512 = { c2c_d_avx512, c2c_many_d_avx512, r2c_d_avx512, c2r_d_avx512 };
-static const bttb_ops bttb_ops_f_avx512 = { c2c_f_avx512, c2c_many_f_avx512, r2c_f_avx512, c2r_f_avx512 };
+static const bttb_ops bttb_ops_d_avx512 = { c2c_d_avx512, c2c_many_d_avx512, c2c_batch_d_avx512, r2c_d_avx512, c2r_d_avx512 };
+static const bttb_ops bttb_ops_f_avx512 = { c2c_f_avx512, c2c_many_f_avx512, c2c_batch_f_avx512, r2c_f_avx512, c2r_f_avx512 };
 #endif /* BTTB_X86_SIMD */
 
 /* ============================================================================================ */
@@ -1074,6 +1076,26 @@ bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int directi
         return BTTB_EOVERFLOW;
     if ((stride == 0 && plan->n > 1) || (dist == 0 && howmany > 1)) return BTTB_EINVAL;
     plan->ops->c2c_many(plan, data, direction == BTTB_BACKWARD, scale, howmany, stride, dist, work);
+    return BTTB_OK;
+}
+
+bttb_status bttb_execute_c2c_batch(const bttb_plan *plan, const void *in, void *out, int direction,
+                                   double scale, size_t howmany, ptrdiff_t idist, ptrdiff_t odist,
+                                   void *work)
+{
+    size_t elem;
+    if (!plan) return BTTB_EINVAL;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    if (plan->kind != BTTB_C2C) return BTTB_EKIND;
+    if (howmany == 0) return BTTB_OK;
+    if (!in || !out) return BTTB_EINVAL;
+    if (plan->work && !work) return BTTB_EINVAL;
+    elem = bttb_complex_size(plan->prec);
+    if (!offsets_fit(plan->n, 1, howmany, idist, elem) || !offsets_fit(plan->n, 1, howmany, odist, elem))
+        return BTTB_EOVERFLOW;
+    if (in == out && idist != odist) return BTTB_EINVAL;
+    plan->ops->c2c_batch(plan, in, out, direction == BTTB_BACKWARD, scale, howmany, idist, odist,
+                         work);
     return BTTB_OK;
 }
 

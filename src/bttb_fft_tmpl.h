@@ -511,13 +511,16 @@ TF void SFX(do_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t len, int inv,
 
 /* Passes first..npass-1 on the bit-reversed array x of length n.  The passes whose blocks fit in
  * the cache block are run block by block (depth first), the rest as full sweeps; the scale goes
- * into the last pass. */
-TF void SFX(run_passes)(const bttb_plan *p, CPX *x, unsigned first, int inv, double scale)
+ * into the last pass.  ah (or NULL): the next transform of a batch, prefetched a slice before
+ * each full-sweep pass (only used when x fits in the cache block). */
+TF void SFX(run_passes)(const bttb_plan *p, CPX *x, unsigned first, int inv, double scale,
+                        const bttb_ahead *ah)
 {
     size_t n = p->n, B = p->cache_block;
     unsigned np = p->npass, ip, split = first;
     int sc = scale != 1.0;
     if (first >= np) {
+        bttb_ahead_slice(ah, 0, 1);
         if (sc) { size_t i; R rs = (R)scale; for (i = 0; i < n; i++) x[i] = C_SCALE(x[i], rs); }
         return;
     }
@@ -528,9 +531,12 @@ TF void SFX(run_passes)(const bttb_plan *p, CPX *x, unsigned first, int inv, dou
             for (b = 0; b < n; b += B)
                 for (ip = first; ip < split; ip++) SFX(do_pass)(p, ip, x + b, B, inv, 0, 1.0);
         }
+        ah = NULL;
     }
-    for (ip = split; ip < np; ip++)
+    for (ip = split; ip < np; ip++) {
+        bttb_ahead_slice(ah, ip - split, np - split);
         SFX(do_pass)(p, ip, x, n, inv, sc && ip + 1 == np, scale);
+    }
 }
 
 TF void SFX(bitrev_plan)(const bttb_plan *p, CPX *x)
@@ -548,7 +554,7 @@ TF void SFX(bitrev_plan)(const bttb_plan *p, CPX *x)
 }
 
 /* Power-of-two transform, contiguous, in place. */
-TF void SFX(pow2_inplace)(const bttb_plan *p, CPX *x, int inv, double scale)
+TF void SFX(pow2_inplace)(const bttb_plan *p, CPX *x, int inv, double scale, const bttb_ahead *ah)
 {
     if (p->n == 1) {
         if (scale != 1.0) x[0] = C_SCALE(x[0], (R)scale);
@@ -558,16 +564,17 @@ TF void SFX(pow2_inplace)(const bttb_plan *p, CPX *x, int inv, double scale)
         unsigned q;
         if (SFX(brfirst_q)(p, &q)) {
             SFX(brfirst)(p, x, x, q, inv, p->npass == 1 && scale != 1.0, scale);
-            SFX(run_passes)(p, x, 1, inv, scale);
+            SFX(run_passes)(p, x, 1, inv, scale, ah);
             return;
         }
     }
     SFX(bitrev_plan)(p, x);
-    SFX(run_passes)(p, x, 0, inv, scale);
+    SFX(run_passes)(p, x, 0, inv, scale, ah);
 }
 
 /* Power-of-two transform, contiguous, out of place (in and out do not overlap). */
-TF void SFX(pow2_oop)(const bttb_plan *p, const CPX *in, CPX *out, int inv, double scale)
+TF void SFX(pow2_oop)(const bttb_plan *p, const CPX *in, CPX *out, int inv, double scale,
+                      const bttb_ahead *ah)
 {
     size_t n = p->n;
     int sc1 = p->npass == 1 && scale != 1.0;
@@ -580,7 +587,7 @@ TF void SFX(pow2_oop)(const bttb_plan *p, const CPX *in, CPX *out, int inv, doub
         unsigned q;
         if (SFX(brfirst_q)(p, &q)) {
             SFX(brfirst)(p, in, out, q, inv, sc1, scale);
-            if (p->npass > 1) SFX(run_passes)(p, out, 1, inv, scale);
+            if (p->npass > 1) SFX(run_passes)(p, out, 1, inv, scale, ah);
             return;
         }
     }
@@ -593,7 +600,7 @@ TF void SFX(pow2_oop)(const bttb_plan *p, const CPX *in, CPX *out, int inv, doub
     } else {
         if (sc1) SFX(k_first2_oop)(in, out, n, 1, rs); else SFX(k_first2_oop)(in, out, n, 0, rs);
     }
-    if (p->npass > 1) SFX(run_passes)(p, out, 1, inv, scale);
+    if (p->npass > 1) SFX(run_passes)(p, out, 1, inv, scale, ah);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -813,7 +820,7 @@ TF void SFX(bluestein)(const bttb_plan *p, const CPX *in, ptrdiff_t is, CPX *out
     if (inv) for (k = 0; k < n; k++) y[k] = C_MULJ(in[(ptrdiff_t)k * is], ch[k]);
     else     for (k = 0; k < n; k++) y[k] = C_MUL(in[(ptrdiff_t)k * is], ch[k]);
     for (k = n; k < m; k++) { y[k].re = 0; y[k].im = 0; }
-    SFX(pow2_inplace)(sub, y, 0, 1.0);
+    SFX(pow2_inplace)(sub, y, 0, 1.0, NULL);
 #if !TMPL_SCALAR
     if (m % VL == 0) {
         if (inv) for (k = 0; k < m; k += VL) V_ST(y + k, V_CMULJ(V_LD(y + k), V_LD(K + k)));
@@ -824,7 +831,7 @@ TF void SFX(bluestein)(const bttb_plan *p, const CPX *in, ptrdiff_t is, CPX *out
         if (inv) for (k = 0; k < m; k++) y[k] = C_MULJ(y[k], K[k]);
         else     for (k = 0; k < m; k++) y[k] = C_MUL(y[k], K[k]);
     }
-    SFX(pow2_inplace)(sub, y, 1, 1.0);
+    SFX(pow2_inplace)(sub, y, 1, 1.0, NULL);
     if (scale != 1.0) {
         if (inv) for (k = 0; k < n; k++) out[(ptrdiff_t)k * os] = C_SCALE(C_MULJ(y[k], ch[k]), rs);
         else     for (k = 0; k < n; k++) out[(ptrdiff_t)k * os] = C_SCALE(C_MUL(y[k], ch[k]), rs);
@@ -840,8 +847,8 @@ TF void SFX(bluestein)(const bttb_plan *p, const CPX *in, ptrdiff_t is, CPX *out
 TF void SFX(c2c)(const bttb_plan *p, const void *in, void *out, int inv, double scale, void *work)
 {
     if (p->algo == BTTB_ALGO_POW2) {
-        if (in == out) SFX(pow2_inplace)(p, (CPX *)out, inv, scale);
-        else SFX(pow2_oop)(p, (const CPX *)in, (CPX *)out, inv, scale);
+        if (in == out) SFX(pow2_inplace)(p, (CPX *)out, inv, scale, NULL);
+        else SFX(pow2_oop)(p, (const CPX *)in, (CPX *)out, inv, scale, NULL);
     } else {
         SFX(bluestein)(p, (const CPX *)in, 1, (CPX *)out, 1, inv, scale, (CPX *)work);
     }
@@ -859,7 +866,16 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
         return;
     }
     if (stride == 1 || p->n == 1) {
-        for (t = 0; t < howmany; t++) SFX(pow2_inplace)(p, x + (ptrdiff_t)t * dist, inv, scale);
+        size_t bytes = p->n * sizeof(CPX);
+        for (t = 0; t < howmany; t++) {
+            CPX *xt = x + (ptrdiff_t)t * dist;
+            bttb_ahead ah;
+            ah.rd = NULL;
+            ah.wr = (char *)(xt + dist);
+            ah.bytes = bytes;
+            SFX(pow2_inplace)(p, xt, inv, scale,
+                              t + 1 < howmany && bytes <= BTTB_AHEAD_MAX ? &ah : NULL);
+        }
         return;
     }
     if ((dist == 1 || dist == -1) && howmany > 1 &&
@@ -878,6 +894,29 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
         return;
     }
     for (t = 0; t < howmany; t++) SFX(pow2_cols)(p, x + (ptrdiff_t)t * dist, stride, 1, inv, scale);
+}
+
+/* howmany contiguous transforms in + t*idist -> out + t*odist (in place when in == out and the
+ * distances are equal; otherwise no transform's input overlaps another's output). */
+TF void SFX(c2c_batch)(const bttb_plan *p, const void *in, void *out, int inv, double scale,
+                       size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work)
+{
+    const CPX *x = (const CPX *)in;
+    CPX *y = (CPX *)out;
+    size_t t, bytes = p->n * sizeof(CPX);
+    int ahead = p->algo == BTTB_ALGO_POW2 && bytes <= BTTB_AHEAD_MAX;
+    for (t = 0; t < howmany; t++) {
+        const CPX *xt = x + (ptrdiff_t)t * idist;
+        CPX *yt = y + (ptrdiff_t)t * odist;
+        bttb_ahead ah;
+        const bttb_ahead *pa = ahead && t + 1 < howmany ? &ah : NULL;
+        ah.rd = xt == yt ? NULL : (const char *)(xt + idist);
+        ah.wr = (char *)(yt + odist);
+        ah.bytes = bytes;
+        if (p->algo != BTTB_ALGO_POW2) SFX(bluestein)(p, xt, 1, yt, 1, inv, scale, (CPX *)work);
+        else if (xt == yt) SFX(pow2_inplace)(p, yt, inv, scale, pa);
+        else SFX(pow2_oop)(p, xt, yt, inv, scale, pa);
+    }
 }
 
 /* Real-to-complex. */

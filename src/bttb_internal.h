@@ -30,6 +30,40 @@
 #define BTTB_UNLIKELY(x) (x)
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define BTTB_PREFETCH_R(p) __builtin_prefetch((p), 0, 3)
+#define BTTB_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+#else
+#define BTTB_PREFETCH_R(p) ((void)(p))
+#define BTTB_PREFETCH_W(p) ((void)(p))
+#endif
+
+/* Read-ahead in a batch of transforms: while one transform runs in cache, the memory of the next
+ * one (rd: to be read, wr: to be written, either may be NULL; `bytes` each) is prefetched, one
+ * slice between two of its passes, so the next transform does not wait for DRAM. */
+typedef struct bttb_ahead {
+    const char *rd;
+    char *wr;
+    size_t bytes;
+} bttb_ahead;
+
+/* Transforms up to this size (bytes) prefetch the next one of a batch (larger ones do not run in
+ * cache anyway). */
+#define BTTB_AHEAD_MAX ((size_t)128 * 1024)
+
+/* Prefetch slice i of parts (a NULL a does nothing). */
+BTTB_INLINE void bttb_ahead_slice(const bttb_ahead *a, size_t i, size_t parts)
+{
+    size_t lo, hi, o;
+    if (!a) return;
+    lo = (a->bytes * i / parts) & ~(size_t)63;
+    hi = i + 1 >= parts ? a->bytes : (a->bytes * (i + 1) / parts) & ~(size_t)63;
+    for (o = lo; o < hi; o += 64) {
+        if (a->rd) BTTB_PREFETCH_R(a->rd + o);
+        if (a->wr) BTTB_PREFETCH_W(a->wr + o);
+    }
+}
+
 /* Alignment of every buffer the core allocates (plan tables, internal scratch). */
 #define BTTB_ALIGN 64
 

@@ -287,24 +287,21 @@ def c2c_contig(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
 def c2c_rows(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
     """Every row of x into the same row of out: 2-D, C-contiguous, aligned complex arrays of the
     same dtype and shape that do not overlap.  Out of place, the bit-reversed copy is fused with
-    the first butterfly pass of each row (the same arithmetic as c2c_contig: the same bits)."""
+    the first butterfly pass of each row (the same arithmetic as c2c_contig: the same bits), and
+    the next row is prefetched while one is transformed (bttb_execute_c2c_batch)."""
     cdef size_t rows = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = _precision_of(x)
-    cdef size_t rowb = n * <size_t>cnp.PyArray_ITEMSIZE(x)
     cdef Plan plan = get_plan(BTTB_C2C, n, prec)
     work = plan.work()
     cdef void *w = _ptr(work)
-    cdef const char *ip = <const char *>cnp.PyArray_DATA(x)
-    cdef char *op = <char *>cnp.PyArray_DATA(out)
+    cdef const void *ip = cnp.PyArray_DATA(x)
+    cdef void *op = cnp.PyArray_DATA(out)
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
-    cdef bttb_status st = BTTB_OK
-    cdef size_t r
+    cdef bttb_status st
     with nogil:
-        for r in range(rows):
-            st = bttb_execute_c2c(plan.p, ip + r * rowb, op + r * rowb, direction, scale, w)
-            if st != BTTB_OK:
-                break
+        st = bttb_execute_c2c_batch(plan.p, ip, op, direction, scale, rows, <ptrdiff_t>n,
+                                    <ptrdiff_t>n, w)
     if st != BTTB_OK:
         _raise_status(st, "complex FFT failed")
 

@@ -46,6 +46,9 @@ cdef extern from "bttbfft.h" nogil:
     bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int direction,
                                       double scale, size_t howmany, ptrdiff_t stride,
                                       ptrdiff_t dist, void *work)
+    bttb_status bttb_execute_c2c_batch(const bttb_plan *plan, const void *inp, void *out,
+                                       int direction, double scale, size_t howmany,
+                                       ptrdiff_t idist, ptrdiff_t odist, void *work)
     bttb_status bttb_execute_r2c(const bttb_plan *plan, const void *inp, void *out, double scale,
                                  void *work)
     bttb_status bttb_execute_c2r(const bttb_plan *plan, const void *inp, void *out, double scale,

@@ -447,6 +447,18 @@ static void test_errors(void)
     CHECK(bttb_execute_c2r(r, buf, NULL, 1.0, NULL) == BTTB_EINVAL, "c2r NULL out");
     CHECK(bttb_execute_r2c(NULL, buf, buf, 1.0, NULL) == BTTB_EINVAL, "r2c NULL plan");
     CHECK(bttb_execute_c2c_many(c, NULL, -1, 1.0, 1, 1, 8, NULL) == BTTB_EINVAL, "many NULL data");
+    CHECK(bttb_execute_c2c_batch(NULL, buf, buf, -1, 1.0, 1, 8, 8, NULL) == BTTB_EINVAL, "batch NULL plan");
+    CHECK(bttb_execute_c2c_batch(r, buf, buf, -1, 1.0, 1, 8, 8, NULL) == BTTB_EKIND, "batch on r2c plan");
+    CHECK(bttb_execute_c2c_batch(c, NULL, buf, -1, 1.0, 1, 8, 8, NULL) == BTTB_EINVAL, "batch NULL in");
+    CHECK(bttb_execute_c2c_batch(c, buf, NULL, -1, 1.0, 1, 8, 8, NULL) == BTTB_EINVAL, "batch NULL out");
+    CHECK(bttb_execute_c2c_batch(c, NULL, NULL, -1, 1.0, 0, 8, 8, NULL) == BTTB_OK, "batch howmany 0");
+    CHECK(bttb_execute_c2c_batch(c, buf, buf, 0, 1.0, 1, 8, 8, NULL) == BTTB_EINVAL, "batch bad dir");
+    CHECK(bttb_execute_c2c_batch(c, buf, buf, -1, 1.0, 2, 8, 16, NULL) == BTTB_EINVAL,
+          "batch in place with different distances");
+    CHECK(bttb_execute_c2c_batch(blue, buf, buf + 32, -1, 1.0, 1, 9, 9, NULL) == BTTB_EINVAL,
+          "batch Bluestein needs work");
+    CHECK(bttb_execute_c2c_batch(c, buf, buf, -1, 1.0, 3, PTRDIFF_MAX / 2, PTRDIFF_MAX / 2, NULL) ==
+          BTTB_EOVERFLOW, "batch idist overflow");
     CHECK(bttb_execute_c2c_many(c, NULL, -1, 1.0, 0, 1, 8, NULL) == BTTB_OK, "many howmany 0");
     CHECK(bttb_execute_c2c_many(c, buf, 3, 1.0, 1, 1, 8, NULL) == BTTB_EINVAL, "many bad dir");
     CHECK(bttb_execute_c2c_many(c, buf, -1, 1.0, 1, 0, 8, NULL) == BTTB_EINVAL, "many stride 0");
@@ -620,6 +632,35 @@ static void test_bitexact_case(size_t n, bttb_precision prec, int dir, size_t ma
                     if (memcmp(rows + (t * dist + j) * cs, ref + (j * ld + t) * cs, cs) != 0) { bad++; break; }
         }
         CHECK(bad == 0, "rows via c2c_many change bits: n=%zu %s dir=%d", n, pname(prec), dir);
+        /* c2c_batch, out of place (input distance n+1, output distance n+3; the guard elements
+         * between output rows stay untouched) and in place, howmany 1..5 */
+        {
+            size_t od = n + 3;
+            unsigned char *in = (unsigned char *)malloc(5 * dist * cs), *out = (unsigned char *)malloc(5 * od * cs);
+            size_t bad_oop = 0, bad_ip = 0, bad_guard = 0;
+            for (hm = 1; hm <= 5; hm++) {
+                for (t = 0; t < hm; t++)
+                    for (j = 0; j < n; j++) memcpy(in + (t * dist + j) * cs, orig + (j * ld + t) * cs, cs);
+                memset(out, 0x5A, 5 * od * cs);
+                CHECK(bttb_execute_c2c_batch(plan, in, out, dir, scale, hm, (ptrdiff_t)dist, (ptrdiff_t)od,
+                                             work) == BTTB_OK, "c2c_batch status");
+                for (t = 0; t < hm; t++) {
+                    for (j = 0; j < n; j++)
+                        if (memcmp(out + (t * od + j) * cs, ref + (j * ld + t) * cs, cs) != 0) { bad_oop++; break; }
+                    for (j = n; j < od; j++)
+                        if (out[(t * od + j) * cs] != 0x5A) { bad_guard++; break; }
+                }
+                CHECK(bttb_execute_c2c_batch(plan, in, in, dir, scale, hm, (ptrdiff_t)dist, (ptrdiff_t)dist,
+                                             work) == BTTB_OK, "c2c_batch in place status");
+                for (t = 0; t < hm; t++)
+                    for (j = 0; j < n; j++)
+                        if (memcmp(in + (t * dist + j) * cs, ref + (j * ld + t) * cs, cs) != 0) { bad_ip++; break; }
+            }
+            CHECK(bad_oop == 0 && bad_ip == 0 && bad_guard == 0,
+                  "c2c_batch changes bits: n=%zu %s dir=%d (out of place %zu, in place %zu, guard %zu)",
+                  n, pname(prec), dir, bad_oop, bad_ip, bad_guard);
+            free(in); free(out);
+        }
         free(rows);
     }
     free(orig); free(ref); free(buf); free(row); free(work);
