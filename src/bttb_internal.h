@@ -47,9 +47,15 @@ typedef struct bttb_ahead {
     size_t bytes;
 } bttb_ahead;
 
-/* Transforms up to this size (bytes) prefetch the next one of a batch (larger ones do not run in
- * cache anyway). */
+/* Transforms up to BTTB_AHEAD_MAX bytes prefetch the next one of a batch (larger ones do not run
+ * in cache anyway), when the batch is over BTTB_AHEAD_MIN_TOTAL bytes (a smaller one is likely
+ * in cache already, where the prefetches only cost instructions: 16 rows of 2048, 5% slower). */
 #define BTTB_AHEAD_MAX ((size_t)128 * 1024)
+#define BTTB_AHEAD_MIN_TOTAL ((size_t)1 << 20)
+
+/* In-place transforms up to this size (bytes) copy their input to a stack buffer and run the
+ * out-of-place first pass from it. */
+#define BTTB_INPLACE_COPY_MAX ((size_t)32 * 1024)
 
 /* Prefetch slice i of parts (a NULL a does nothing). */
 BTTB_INLINE void bttb_ahead_slice(const bttb_ahead *a, size_t i, size_t parts)
