@@ -449,6 +449,9 @@ static void conv_spec_mul_shape(const bttb_conv_plan *p, const struct conv_shape
                             r1, r2, (float)f);
 }
 
+/* Tile rows up to this many bytes are zero-padded on the stack (conv_tile_forward). */
+#define CONV_ROW_STACK ((size_t)32 * 1024)
+
 /* Load rows [0, nrows) of a segment (each nin2 elements, source rows src_ld elements apart) into
  * the tile buffer, zero-padded, and transform them forward along the rows; zero the spectra of
  * the rows nrows..N1-1; transform the columns forward with `scale`. */
@@ -462,19 +465,38 @@ static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_
     size_t r;
     double rscale = ts->colplan ? 1.0 : scale;
 
-    for (r = 0; r < nrows; r++) {
-        char *dst = buf + r * rb;
-        memcpy(dst, src + r * src_ld * es, nin2 * es);
-        memset(dst + nin2 * es, 0, rb - nin2 * es);
+    if (nin2 == n2 || n2 * es <= CONV_ROW_STACK) {
+        /* each row transformed out of place into the tile: straight from the image when it
+         * needs no padding, else from a zero-padded copy on the stack (no second sweep over
+         * the tile; the out-of-place first pass is cheaper than the in-place one) */
+        double pad[CONV_ROW_STACK / sizeof(double)];
+        if (nin2 != n2) memset((char *)pad + nin2 * es, 0, (n2 - nin2) * es);
+        for (r = 0; r < nrows; r++) {
+            const char *row = src + r * src_ld * es;
+            if (nin2 != n2) {
+                memcpy(pad, row, nin2 * es);
+                row = (const char *)pad;
+            }
+            st = cplx ? bttb_execute_c2c(ts->rowplan, row, buf + r * rb, BTTB_FORWARD, rscale, fw)
+                      : bttb_execute_r2c(ts->rowplan, row, buf + r * rb, rscale, fw);
+            if (st != BTTB_OK)
+                return st;
+        }
+    } else {
+        for (r = 0; r < nrows; r++) {
+            char *dst = buf + r * rb;
+            memcpy(dst, src + r * src_ld * es, nin2 * es);
+            memset(dst + nin2 * es, 0, rb - nin2 * es);
+        }
+        if (cplx)
+            st = bttb_execute_c2c_many(ts->rowplan, buf, BTTB_FORWARD, rscale, nrows, 1,
+                                       (ptrdiff_t)n2, fw);
+        else
+            st = bttb_execute_r2c_many(ts->rowplan, buf, buf, rscale, nrows,
+                                       (ptrdiff_t)(2 * ts->rowc), (ptrdiff_t)ts->rowc, fw);
+        if (st != BTTB_OK)
+            return st;
     }
-    if (cplx)
-        st = bttb_execute_c2c_many(ts->rowplan, buf, BTTB_FORWARD, rscale, nrows, 1,
-                                   (ptrdiff_t)n2, fw);
-    else
-        st = bttb_execute_r2c_many(ts->rowplan, buf, buf, rscale, nrows,
-                                   (ptrdiff_t)(2 * ts->rowc), (ptrdiff_t)ts->rowc, fw);
-    if (st != BTTB_OK)
-        return st;
     if (nrows < n1)
         memset(buf + nrows * rb, 0, (n1 - nrows) * rb);
     if (ts->colplan) {
