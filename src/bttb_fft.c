@@ -261,9 +261,12 @@ struct bttb_plan {
 
 struct bttb_ops {
     void (*c2c)(const bttb_plan *, const void *, void *, int, double, void *);
-    void (*c2c_many)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t, ptrdiff_t, void *);
+    void (*c2c_many)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t, ptrdiff_t, void *,
+                     unsigned);
     void (*c2c_batch)(const bttb_plan *, const void *, void *, int, double, size_t, ptrdiff_t,
                       ptrdiff_t, void *);
+    void (*rows_colfirst)(const bttb_plan *, const bttb_plan *, const void *, void *, size_t,
+                          size_t, int, double, double);
     void (*r2c)(const bttb_plan *, const void *, void *, double, void *);
     void (*c2r)(const bttb_plan *, const void *, void *, double, void *);
 };
@@ -475,8 +478,8 @@ bttb_status bttb_bit_reverse(void *data, size_t n, size_t elem_size, ptrdiff_t s
 #undef V_ST2
 #undef V_TRANSPOSE
 
-static const bttb_ops bttb_ops_d_sc = { c2c_d_sc, c2c_many_d_sc, c2c_batch_d_sc, r2c_d_sc, c2r_d_sc };
-static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, c2c_batch_f_sc, r2c_f_sc, c2r_f_sc };
+static const bttb_ops bttb_ops_d_sc = { c2c_d_sc, c2c_many_d_sc, c2c_batch_d_sc, rows_colfirst_d_sc, r2c_d_sc, c2r_d_sc };
+static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, c2c_batch_f_sc, rows_colfirst_f_sc, r2c_f_sc, c2r_f_sc };
 
 #if BTTB_X86_SIMD
 /* ---- AVX2 + FMA ---- */
@@ -603,8 +606,8 @@ static const bttb_ops bttb_ops_f_sc = { c2c_f_sc, c2c_many_f_sc, c2c_batch_f_sc,
 #undef TMPL_SCALAR
 #undef TMPL_FMA
 
-static const bttb_ops bttb_ops_d_avx2 = { c2c_d_avx2, c2c_many_d_avx2, c2c_batch_d_avx2, r2c_d_avx2, c2r_d_avx2 };
-static const bttb_ops bttb_ops_f_avx2 = { c2c_f_avx2, c2c_many_f_avx2, c2c_batch_f_avx2, r2c_f_avx2, c2r_f_avx2 };
+static const bttb_ops bttb_ops_d_avx2 = { c2c_d_avx2, c2c_many_d_avx2, c2c_batch_d_avx2, rows_colfirst_d_avx2, r2c_d_avx2, c2r_d_avx2 };
+static const bttb_ops bttb_ops_f_avx2 = { c2c_f_avx2, c2c_many_f_avx2, c2c_batch_f_avx2, rows_colfirst_f_avx2, r2c_f_avx2, c2r_f_avx2 };
 
 /* the bits of a complex float as one double (for a 64-bit broadcast) */
 static double bttb_cf_bits(bttb_cf c)
@@ -729,8 +732,8 @@ static double bttb_cf_bits(bttb_cf c)
 #undef TMPL_TARGET
 #undef TMPL_SCALAR
 
-static const bttb_ops bttb_ops_d_avx512 = { c2c_d_avx512, c2c_many_d_avx512, c2c_batch_d_avx512, r2c_d_avx512, c2r_d_avx512 };
-static const bttb_ops bttb_ops_f_avx512 = { c2c_f_avx512, c2c_many_f_avx512, c2c_batch_f_avx512, r2c_f_avx512, c2r_f_avx512 };
+static const bttb_ops bttb_ops_d_avx512 = { c2c_d_avx512, c2c_many_d_avx512, c2c_batch_d_avx512, rows_colfirst_d_avx512, r2c_d_avx512, c2r_d_avx512 };
+static const bttb_ops bttb_ops_f_avx512 = { c2c_f_avx512, c2c_many_f_avx512, c2c_batch_f_avx512, rows_colfirst_f_avx512, r2c_f_avx512, c2r_f_avx512 };
 #endif /* BTTB_X86_SIMD */
 
 /* ============================================================================================ */
@@ -1075,7 +1078,43 @@ bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int directi
     if (!offsets_fit(plan->n, stride, howmany, dist, bttb_complex_size(plan->prec)))
         return BTTB_EOVERFLOW;
     if ((stride == 0 && plan->n > 1) || (dist == 0 && howmany > 1)) return BTTB_EINVAL;
-    plan->ops->c2c_many(plan, data, direction == BTTB_BACKWARD, scale, howmany, stride, dist, work);
+    plan->ops->c2c_many(plan, data, direction == BTTB_BACKWARD, scale, howmany, stride, dist, work,
+                        0);
+    return BTTB_OK;
+}
+
+/* 1 if pr (rows, n2) and pc (columns, n1 >= 2) can run the fused 2-D row pass. */
+static int fused2d_ok(const bttb_plan *pr, const bttb_plan *pc)
+{
+    return pr && pc && pr->kind == BTTB_C2C && pc->kind == BTTB_C2C && pr->prec == pc->prec &&
+           pr->algo == BTTB_ALGO_POW2 && pc->algo == BTTB_ALGO_POW2 && pr->ops == pc->ops &&
+           pc->n >= 2;
+}
+
+bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
+                                    void *out, size_t part, size_t nparts, int direction,
+                                    double rscale, double cscale)
+{
+    size_t G, g0, g1;
+    if (!fused2d_ok(pr, pc) || !in || !out || nparts == 0 || part >= nparts) return BTTB_EINVAL;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    G = pc->n / pc->pass[0].radix;
+    g0 = G / nparts * part + G % nparts * part / nparts;
+    g1 = G / nparts * (part + 1) + G % nparts * (part + 1) / nparts;
+    pr->ops->rows_colfirst(pr, pc, in, out, g0, g1, direction == BTTB_BACKWARD, rscale, cscale);
+    return BTTB_OK;
+}
+
+bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,
+                                    size_t howmany, ptrdiff_t stride)
+{
+    if (!pc || pc->kind != BTTB_C2C || pc->algo != BTTB_ALGO_POW2 || pc->n < 2 || !data)
+        return BTTB_EINVAL;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    if (howmany == 0) return BTTB_OK;
+    if (stride <= 0 || (size_t)stride < howmany) return BTTB_EINVAL;
+    if (!offsets_fit(pc->n, stride, howmany, 1, bttb_complex_size(pc->prec))) return BTTB_EOVERFLOW;
+    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL, 1);
     return BTTB_OK;
 }
 

@@ -782,17 +782,21 @@ TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t 
 
 /* W adjacent power-of-two transforms with row stride rs, in place.  The passes whose blocks of
  * rows fit in the cache block are run chunk of rows by chunk of rows (depth first); the others
- * stream over all rows. */
-TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int inv, double scale)
+ * stream over all rows.  first == 1: the rows are already bit-reversed and the first pass done
+ * (rows_colfirst); only the passes after it run. */
+TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int inv, double scale,
+                       unsigned first)
 {
     size_t n = p->n, i, j, c, rowb = W * sizeof(CPX), Bn = 1;
-    unsigned ip, split = 0, np = p->npass;
+    unsigned ip, split = first, np = p->npass;
     if (n == 1) {
-        if (scale != 1.0)
+        if (scale != 1.0 && !first)
             for (c = 0; c < W; c++) x[c] = C_SCALE(x[c], (R)scale);
         return;
     }
+    if (first >= np) return;
     /* bit reversal of the rows */
+    if (!first)
     for (i = 0, j = 0; i < n; i++) {
         if (i < j) {
             CPX *restrict a = x + (ptrdiff_t)i * rs, *restrict b = x + (ptrdiff_t)j * rs;
@@ -803,10 +807,10 @@ TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int i
     while (Bn < n && 2 * Bn * rowb <= (size_t)256 * 1024) Bn *= 2;
     if (Bn < n) {
         while (split < np && p->pass[split].radix * p->pass[split].h <= Bn) split++;
-        if (split > 0) {
+        if (split > first) {
             size_t r0;
             for (r0 = 0; r0 < n; r0 += Bn)
-                for (ip = 0; ip < split; ip++)
+                for (ip = first; ip < split; ip++)
                     SFX(kc_pass)(p, ip, x + (ptrdiff_t)r0 * rs, Bn, rs, W, inv, 0, 1.0);
         }
     }
@@ -863,8 +867,9 @@ TF void SFX(c2c)(const bttb_plan *p, const void *in, void *out, int inv, double 
     }
 }
 
+/* first == 1 (columns only, see pow2_cols): the rows were bit-reversed and the first pass done. */
 TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, size_t howmany,
-                      ptrdiff_t stride, ptrdiff_t dist, void *work)
+                      ptrdiff_t stride, ptrdiff_t dist, void *work, unsigned first)
 {
     CPX *x = (CPX *)data;
     size_t t;
@@ -874,7 +879,7 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
                            scale, (CPX *)work);
         return;
     }
-    if (stride == 1 || p->n == 1) {
+    if ((stride == 1 || p->n == 1) && !first) {
         size_t bytes = p->n * sizeof(CPX);
         int ahead = bytes <= BTTB_AHEAD_MAX && howmany > BTTB_AHEAD_MIN_TOTAL / bytes;
         for (t = 0; t < howmany; t++) {
@@ -899,11 +904,46 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
         if (W > howmany) W = howmany;
         for (t = 0; t < howmany; t += W) {
             size_t w = howmany - t < W ? howmany - t : W;
-            SFX(pow2_cols)(p, x + t, stride, w, inv, scale);
+            SFX(pow2_cols)(p, x + t, stride, w, inv, scale, first);
         }
         return;
     }
-    for (t = 0; t < howmany; t++) SFX(pow2_cols)(p, x + (ptrdiff_t)t * dist, stride, 1, inv, scale);
+    for (t = 0; t < howmany; t++)
+        SFX(pow2_cols)(p, x + (ptrdiff_t)t * dist, stride, 1, inv, scale, first);
+}
+
+/* The row pass of a 2-D power-of-two transform (n1 x n2, C order, x -> y, not overlapping) fused
+ * with the bit reversal and the first pass of the column transforms, for the groups [g0, g1) of
+ * the column plan's first pass (radix r, G = n1/r groups).  Group g is the rows g*r .. g*r+r-1 of
+ * y: row g*r+k is the transform of row rev(g) + rev_r(k)*G of x (its place after the bit
+ * reversal of the rows), and the r rows are combined by the column first pass while they are in
+ * cache.  The result is what pow2_cols(first = 0) after the row transforms gives, bit for bit;
+ * the column transforms then continue with pow2_cols(first = 1). */
+TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void *in, void *out,
+                           size_t g0, size_t g1, int inv, double rscale, double cscale)
+{
+    const CPX *x = (const CPX *)in;
+    CPX *y = (CPX *)out;
+    size_t n2 = pr->n, r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = n2 * sizeof(CPX);
+    unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
+    int last = pc->npass == 1;
+    for (g = g0; g < g1; g++) {
+        size_t q = bttb_rev_bits(g, lg);
+        CPX *blk = y + g * r * n2;
+        for (k = 0; k < r; k++) {
+            const CPX *src = x + (q + bttb_rev_bits(k, lr) * G) * n2;
+            bttb_ahead ah, *pa = NULL;
+            if (k + 1 < r || g + 1 < g1) {   /* the next row of this call */
+                size_t gn = k + 1 < r ? g : g + 1, kn = k + 1 < r ? k + 1 : 0;
+                ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * n2);
+                ah.wr = (char *)(y + (gn * r + kn) * n2);
+                ah.bytes = rowb;
+                if (rowb <= BTTB_AHEAD_MAX) pa = &ah;
+            }
+            SFX(pow2_oop)(pr, src, blk + k * n2, inv, rscale, pa);
+        }
+        SFX(kc_pass)(pc, 0, blk, r, (ptrdiff_t)n2, n2, inv, last && cscale != 1.0, cscale);
+    }
 }
 
 /* howmany contiguous transforms in + t*idist -> out + t*odist (in place when in == out and the

@@ -120,4 +120,21 @@ static inline size_t bttb_complex_size(bttb_precision p)
     return p == BTTB_F32 ? 2 * sizeof(float) : 2 * sizeof(double);
 }
 
+/* A 2-D power-of-two complex transform (n1 x n2, C order) in two calls, used by the Python
+ * package's fft2 (not part of the public API):
+ *   bttb_internal_fft2_rows: the row transforms of in (plan pr, length n2) into out, fused with
+ *     the bit reversal of the rows and the first pass of the column transforms (plan pc, length
+ *     n1 >= 2); part/nparts: this call's share of the groups of rows (for threads; the union of
+ *     the parts is the whole pass).  in and out must not overlap.
+ *   bttb_internal_cols_rest: the remaining column passes, on howmany adjacent columns of data
+ *     (row stride `stride` >= howmany complex elements), after every part of the row call.
+ * The result is bit for bit that of the row transforms followed by bttb_execute_c2c_many on the
+ * columns; rscale and cscale are the row and column scales.  Both plans must be power-of-two c2c
+ * plans of one precision created with the same SIMD level (else BTTB_EINVAL). */
+bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
+                                    void *out, size_t part, size_t nparts, int direction,
+                                    double rscale, double cscale);
+bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,
+                                    size_t howmany, ptrdiff_t stride);
+
 #endif /* BTTB_INTERNAL_H */

@@ -306,6 +306,60 @@ def c2c_rows(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
         _raise_status(st, "complex FFT failed")
 
 
+cdef extern from "bttb_internal.h" nogil:
+    bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *inp,
+                                        void *out, size_t part, size_t nparts, int direction,
+                                        double rscale, double cscale)
+    bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction,
+                                        double scale, size_t howmany, ptrdiff_t stride)
+
+
+def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
+                       double cscale, size_t part, size_t nparts):
+    """Part `part` of `nparts` of the row pass of a 2-D transform, fused with the first column
+    pass: x and out are 2-D, C-contiguous, aligned complex arrays of one dtype and shape
+    (n1, n2), both powers of two, n1 >= 2, not overlapping.  After every part, c2c_cols_rest on
+    the columns of out completes the transform (bit for bit the row transforms times rscale
+    followed by the column transforms times cscale)."""
+    cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
+    cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
+    cdef int prec = _precision_of(x)
+    cdef Plan pr = get_plan(BTTB_C2C, n2, prec)
+    cdef Plan pc = get_plan(BTTB_C2C, n1, prec)
+    cdef const void *ip = cnp.PyArray_DATA(x)
+    cdef void *op = cnp.PyArray_DATA(out)
+    cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
+    cdef bttb_status st
+    with nogil:
+        st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale, cscale)
+    if st != BTTB_OK:
+        _raise_status(st, "complex 2-D FFT failed")
+
+
+def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale):
+    """The column passes after fft2_rows_colfirst on a 2-D view x of its output (any adjacent
+    columns: element stride one complex, rows a whole number of elements apart)."""
+    cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
+    cdef size_t w = <size_t>cnp.PyArray_DIM(x, 1)
+    cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(x)
+    cdef Py_ssize_t rs = cnp.PyArray_STRIDE(x, 0)
+    cdef int prec = _precision_of(x)
+    cdef Plan pc
+    cdef void *op = cnp.PyArray_DATA(x)
+    cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
+    cdef bttb_status st
+    if w == 0:
+        return
+    if cnp.PyArray_STRIDE(x, 1) != itemsize or rs % itemsize or rs <= 0:
+        raise ValueError("c2c_cols_rest: columns must be adjacent and rows a positive whole "
+                         "number of elements apart")
+    pc = get_plan(BTTB_C2C, n1, prec)
+    with nogil:
+        st = bttb_internal_cols_rest(pc.p, op, direction, scale, w, <ptrdiff_t>(rs // itemsize))
+    if st != BTTB_OK:
+        _raise_status(st, "complex 2-D FFT failed")
+
+
 cdef int _r2c_exec(cnp.ndarray x, cnp.ndarray out, double scale) except -1:
     cdef size_t n = <size_t>cnp.PyArray_DIM(x, 0)
     cdef Plan plan = _plan_1d(BTTB_R2C, n, x)

@@ -518,6 +518,17 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
     cur = arr
     reuse = bool(overwrite_x) and arr is a
     single, cdt = cdt is _C64, _C128
+    if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0 and not reuse
+            and tuple(final) == arr.shape and _workers.fused2d_ok(arr)
+            and (out is None or (not single and out.flags.c_contiguous and out.flags.aligned
+                                 and out.flags.writeable
+                                 and not np.may_share_memory(out, arr)))):
+        # 2-D, no crop or pad: rows fused with the first column pass (same bits)
+        n1, n2 = arr.shape
+        res = out if out is not None else np.empty(arr.shape, dtype=cdt)
+        _workers.fft2_from(arr, res, inverse, _scale(code, n2, inverse),
+                           _scale(code, n1, inverse), nw)
+        return res
     for (n, ax, _), shp in zip(steps, shapes):
         o = out if (out is not None and shp == final and not single) else None
         cur = _c2c_axis(cur, n, ax, inverse, code, o, reuse, nw, cdt)

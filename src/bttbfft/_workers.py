@@ -153,8 +153,12 @@ def _col_block(x, axis):
     return v, b
 
 
-def _c2c_blocked(x, axis, inverse, scale):
-    f = _backend.fft.c2c_inplace
+def _cols_rest(x, axis, inverse, scale):
+    _backend.fft.c2c_cols_rest(x, inverse, scale)
+
+
+def _c2c_blocked(x, axis, inverse, scale, f=None):
+    f = f or _backend.fft.c2c_inplace
     v, b = _col_block(x, axis)
     if v is None:
         f(x, axis, inverse, scale)
@@ -164,13 +168,43 @@ def _c2c_blocked(x, axis, inverse, scale):
         f(x[pre + (slice(i, i + b),)], axis, inverse, scale)
 
 
-def c2c(x, axis, inverse, scale, nworkers):
+def c2c(x, axis, inverse, scale, nworkers, _f=None):
     """In-place complex transform of x along axis using up to nworkers threads."""
     _, slices = _chunks(x, axis, nworkers)
     if slices is None:
-        _c2c_blocked(x, axis, inverse, scale)
+        _c2c_blocked(x, axis, inverse, scale, _f)
         return
-    _run([(lambda s=s: _c2c_blocked(x[s], axis, inverse, scale)) for s in slices], nworkers)
+    _run([(lambda s=s: _c2c_blocked(x[s], axis, inverse, scale, _f)) for s in slices], nworkers)
+
+
+# The fused 2-D path (fft2_from) applies while the column plan's first-pass group of up to 8 rows
+# stays in cache.
+_FUSED2D_MAX_ROW = 32768
+
+
+def fused2d_ok(src):
+    """True if fft2_from can transform the array src (2-D, no crop or pad)."""
+    if _backend.name != "c" or src.ndim != 2:
+        return False
+    n1, n2 = src.shape
+    return (n1 >= 2 and n1 & (n1 - 1) == 0
+            and n2 & (n2 - 1) == 0 and n2 <= _FUSED2D_MAX_ROW and src.dtype == np.complex128
+            and src.flags.c_contiguous and src.flags.aligned)
+
+
+def fft2_from(src, dst, inverse, rscale, cscale, nworkers):
+    """dst <- 2-D transform of src (both (n1, n2) complex128, C-contiguous, not overlapping; see
+    fused2d_ok): the row transforms fused with the bit reversal and first pass of the columns
+    (the rows of each first-pass group are combined while in cache), then the other column
+    passes.  Bit for bit the same as the row pass followed by the column pass, for any
+    nworkers."""
+    f = _backend.fft.fft2_rows_colfirst
+    k = nworkers if dst.size >= _MIN_WORK else 1
+    if k <= 1:
+        f(src, dst, inverse, rscale, cscale, 0, 1)
+    else:
+        _run([(lambda i=i: f(src, dst, inverse, rscale, cscale, i, k)) for i in range(k)], k)
+    c2c(dst, 0, inverse, cscale, nworkers, _cols_rest)
 
 
 def _fill(dst, src, ax, m, n):
