@@ -796,13 +796,14 @@ TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int i
     }
     if (first >= np) return;
     /* bit reversal of the rows */
-    if (!first)
-    for (i = 0, j = 0; i < n; i++) {
-        if (i < j) {
-            CPX *restrict a = x + (ptrdiff_t)i * rs, *restrict b = x + (ptrdiff_t)j * rs;
-            for (c = 0; c < W; c++) { CPX t = a[c]; a[c] = b[c]; b[c] = t; }
+    if (!first) {
+        for (i = 0, j = 0; i < n; i++) {
+            if (i < j) {
+                CPX *restrict a = x + (ptrdiff_t)i * rs, *restrict b = x + (ptrdiff_t)j * rs;
+                for (c = 0; c < W; c++) { CPX t = a[c]; a[c] = b[c]; b[c] = t; }
+            }
+            if (i + 1 < n) j = SFX(rev_next)(j, n >> 1);
         }
-        if (i + 1 < n) j = SFX(rev_next)(j, n >> 1);
     }
     while (Bn < n && 2 * Bn * rowb <= (size_t)256 * 1024) Bn *= 2;
     if (Bn < n) {
@@ -867,6 +868,33 @@ TF void SFX(c2c)(const bttb_plan *p, const void *in, void *out, int inv, double 
     }
 }
 
+/* howmany contiguous transforms in + t*idist -> out + t*odist (in place when in == out and the
+ * distances are equal; otherwise no transform's input overlaps another's output). */
+TF void SFX(c2c_batch)(const bttb_plan *p, const void *in, void *out, int inv, double scale,
+                       size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work)
+{
+    const CPX *x = (const CPX *)in;
+    CPX *y = (CPX *)out;
+    size_t t, bytes = p->n * sizeof(CPX);
+    int ahead = p->algo == BTTB_ALGO_POW2 && bttb_ahead_worth(bytes, howmany);
+    for (t = 0; t < howmany; t++) {
+        const CPX *xt = x + (ptrdiff_t)t * idist;
+        CPX *yt = y + (ptrdiff_t)t * odist;
+        bttb_ahead ah;
+        const bttb_ahead *pa = ahead && t + 1 < howmany ? &ah : NULL;
+        ah.rd = NULL;
+        ah.wr = NULL;
+        ah.bytes = bytes;
+        if (pa) {
+            ah.rd = xt == yt ? NULL : (const char *)(xt + idist);
+            ah.wr = (char *)(yt + odist);
+        }
+        if (p->algo != BTTB_ALGO_POW2) SFX(bluestein)(p, xt, 1, yt, 1, inv, scale, (CPX *)work);
+        else if (xt == yt) SFX(pow2_inplace)(p, yt, inv, scale, pa);
+        else SFX(pow2_oop)(p, xt, yt, inv, scale, pa);
+    }
+}
+
 /* first == 1 (columns only, see pow2_cols): the rows were bit-reversed and the first pass done. */
 TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, size_t howmany,
                       ptrdiff_t stride, ptrdiff_t dist, void *work, unsigned first)
@@ -879,18 +907,8 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
                            scale, (CPX *)work);
         return;
     }
-    if ((stride == 1 || p->n == 1) && !first) {
-        size_t bytes = p->n * sizeof(CPX);
-        int ahead = bytes <= BTTB_AHEAD_MAX && howmany > BTTB_AHEAD_MIN_TOTAL / bytes;
-        for (t = 0; t < howmany; t++) {
-            CPX *xt = x + (ptrdiff_t)t * dist;
-            bttb_ahead ah;
-            ah.rd = NULL;
-            ah.wr = NULL;
-            ah.bytes = bytes;
-            if (ahead && t + 1 < howmany) ah.wr = (char *)(xt + dist);
-            SFX(pow2_inplace)(p, xt, inv, scale, ah.wr ? &ah : NULL);
-        }
+    if ((stride == 1 || p->n == 1) && !first) {   /* contiguous rows: an in-place batch */
+        SFX(c2c_batch)(p, x, x, inv, scale, howmany, dist, dist, work);
         return;
     }
     if ((dist == 1 || dist == -1) && howmany > 1 &&
@@ -926,7 +944,7 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
     CPX *y = (CPX *)out;
     size_t n2 = pr->n, r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = n2 * sizeof(CPX);
     unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
-    int last = pc->npass == 1;
+    int last = pc->npass == 1, ahead = bttb_ahead_worth(rowb, (g1 - g0) * r);
     for (g = g0; g < g1; g++) {
         size_t q = bttb_rev_bits(g, lg);
         CPX *blk = y + g * r * n2;
@@ -938,39 +956,11 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
                 ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * n2);
                 ah.wr = (char *)(y + (gn * r + kn) * n2);
                 ah.bytes = rowb;
-                if (rowb <= BTTB_AHEAD_MAX) pa = &ah;
+                if (ahead) pa = &ah;
             }
             SFX(pow2_oop)(pr, src, blk + k * n2, inv, rscale, pa);
         }
         SFX(kc_pass)(pc, 0, blk, r, (ptrdiff_t)n2, n2, inv, last && cscale != 1.0, cscale);
-    }
-}
-
-/* howmany contiguous transforms in + t*idist -> out + t*odist (in place when in == out and the
- * distances are equal; otherwise no transform's input overlaps another's output). */
-TF void SFX(c2c_batch)(const bttb_plan *p, const void *in, void *out, int inv, double scale,
-                       size_t howmany, ptrdiff_t idist, ptrdiff_t odist, void *work)
-{
-    const CPX *x = (const CPX *)in;
-    CPX *y = (CPX *)out;
-    size_t t, bytes = p->n * sizeof(CPX);
-    int ahead = p->algo == BTTB_ALGO_POW2 && bytes <= BTTB_AHEAD_MAX &&
-                howmany > BTTB_AHEAD_MIN_TOTAL / bytes;
-    for (t = 0; t < howmany; t++) {
-        const CPX *xt = x + (ptrdiff_t)t * idist;
-        CPX *yt = y + (ptrdiff_t)t * odist;
-        bttb_ahead ah;
-        const bttb_ahead *pa = ahead && t + 1 < howmany ? &ah : NULL;
-        ah.rd = NULL;
-        ah.wr = NULL;
-        ah.bytes = bytes;
-        if (pa) {
-            ah.rd = xt == yt ? NULL : (const char *)(xt + idist);
-            ah.wr = (char *)(yt + odist);
-        }
-        if (p->algo != BTTB_ALGO_POW2) SFX(bluestein)(p, xt, 1, yt, 1, inv, scale, (CPX *)work);
-        else if (xt == yt) SFX(pow2_inplace)(p, yt, inv, scale, pa);
-        else SFX(pow2_oop)(p, xt, yt, inv, scale, pa);
     }
 }
 

@@ -53,6 +53,12 @@ typedef struct bttb_ahead {
 #define BTTB_AHEAD_MAX ((size_t)128 * 1024)
 #define BTTB_AHEAD_MIN_TOTAL ((size_t)1 << 20)
 
+/* 1 if a batch of `count` transforms of `bytes` each (bytes >= 1) prefetches ahead. */
+static inline int bttb_ahead_worth(size_t bytes, size_t count)
+{
+    return bytes <= BTTB_AHEAD_MAX && count > BTTB_AHEAD_MIN_TOTAL / bytes;
+}
+
 /* In-place transforms up to this size (bytes) copy their input to a stack buffer and run the
  * out-of-place first pass from it. */
 #define BTTB_INPLACE_COPY_MAX ((size_t)32 * 1024)

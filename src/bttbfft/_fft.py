@@ -520,8 +520,7 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
     single, cdt = cdt is _C64, _C128
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0 and not reuse
             and tuple(final) == arr.shape and _workers.fused2d_ok(arr)
-            and (out is None or (not single and out.flags.c_contiguous and out.flags.aligned
-                                 and out.flags.writeable
+            and (out is None or (out.flags.c_contiguous and out.flags.aligned
                                  and not np.may_share_memory(out, arr)))):
         # 2-D, no crop or pad: rows fused with the first column pass (same bits)
         n1, n2 = arr.shape
