@@ -34,6 +34,47 @@
 #include <malloc.h>
 #endif
 
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include <emmintrin.h>
+#define BTTB_HAVE_STREAM 1
+#else
+#define BTTB_HAVE_STREAM 0
+#endif
+
+void bttb_stream_copy(void *restrict dst, const void *restrict src, size_t bytes)
+{
+#if BTTB_HAVE_STREAM
+    char *d = (char *)dst;
+    const char *s = (const char *)src;
+    size_t head = (size_t)(-(uintptr_t)d & 15);
+    if (head > bytes) head = bytes;
+    memcpy(d, s, head);
+    d += head;
+    s += head;
+    bytes -= head;
+    for (; bytes >= 64; bytes -= 64, d += 64, s += 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)s);
+        __m128i b = _mm_loadu_si128((const __m128i *)(s + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(s + 32));
+        __m128i e = _mm_loadu_si128((const __m128i *)(s + 48));
+        _mm_stream_si128((__m128i *)d, a);
+        _mm_stream_si128((__m128i *)(d + 16), b);
+        _mm_stream_si128((__m128i *)(d + 32), c);
+        _mm_stream_si128((__m128i *)(d + 48), e);
+    }
+    memcpy(d, s, bytes);
+#else
+    memcpy(dst, src, bytes);
+#endif
+}
+
+void bttb_stream_fence(void)
+{
+#if BTTB_HAVE_STREAM
+    _mm_sfence();
+#endif
+}
+
 /* ============================================================================================ */
 /* Small utilities                                                                              */
 /* ============================================================================================ */
@@ -266,7 +307,7 @@ struct bttb_ops {
     void (*c2c_batch)(const bttb_plan *, const void *, void *, int, double, size_t, ptrdiff_t,
                       ptrdiff_t, void *);
     void (*rows_colfirst)(const bttb_plan *, const bttb_plan *, const void *, void *, size_t,
-                          size_t, int, double, double);
+                          size_t, int, double, double, void *);
     void (*r2c)(const bttb_plan *, const void *, void *, double, void *);
     void (*c2r)(const bttb_plan *, const void *, void *, double, void *);
 };
@@ -1091,17 +1132,35 @@ static int fused2d_ok(const bttb_plan *pr, const bttb_plan *pc)
            pc->n >= 2;
 }
 
+size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc)
+{
+    size_t elem, total, rows;
+    if (!fused2d_ok(pr, pc)) return 0;
+    elem = bttb_complex_size(pr->prec);
+    if (!bttb_mul_size(pc->n, pr->n, &total) && !bttb_mul_size(total, elem, &total) &&
+        total < BTTB_STREAM_MIN)
+        return 0;
+    /* one group of rows; 0 (no streaming) if its size does not fit */
+    if (bttb_mul_size(pc->pass[0].radix, pr->n, &rows) || bttb_mul_size(rows, elem, &rows) ||
+        bttb_add_size(rows, BTTB_ALIGN, &rows))
+        return 0;
+    return rows;
+}
+
 bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
                                     void *out, size_t part, size_t nparts, int direction,
-                                    double rscale, double cscale)
+                                    double rscale, double cscale, void *work)
 {
     size_t G, g0, g1;
     if (!fused2d_ok(pr, pc) || !in || !out || nparts == 0 || part >= nparts) return BTTB_EINVAL;
     if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    if (bttb_internal_fft2_rows_work_size(pr, pc) == 0) work = NULL;
+    if (work) work = (void *)(((uintptr_t)work + BTTB_ALIGN - 1) & ~(uintptr_t)(BTTB_ALIGN - 1));
     G = pc->n / pc->pass[0].radix;
     g0 = G / nparts * part + G % nparts * part / nparts;
     g1 = G / nparts * (part + 1) + G % nparts * (part + 1) / nparts;
-    pr->ops->rows_colfirst(pr, pc, in, out, g0, g1, direction == BTTB_BACKWARD, rscale, cscale);
+    pr->ops->rows_colfirst(pr, pc, in, out, g0, g1, direction == BTTB_BACKWARD, rscale, cscale,
+                           work);
     return BTTB_OK;
 }
 

@@ -936,10 +936,13 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
  * y: row g*r+k is the transform of row rev(g) + rev_r(k)*G of x (its place after the bit
  * reversal of the rows), and the r rows are combined by the column first pass while they are in
  * cache.  The result is what pow2_cols(first = 0) after the row transforms gives, bit for bit;
- * the column transforms then continue with pow2_cols(first = 1). */
+ * the column transforms then continue with pow2_cols(first = 1).  buf (r*n2 elements, or NULL):
+ * each group is built there and streamed to y (y is written once and never read). */
 TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void *in, void *out,
-                           size_t g0, size_t g1, int inv, double rscale, double cscale)
+                           size_t g0, size_t g1, int inv, double rscale, double cscale,
+                           void *work)
 {
+    CPX *restrict buf = (CPX *)work;
     const CPX *x = (const CPX *)in;
     CPX *y = (CPX *)out;
     size_t n2 = pr->n, r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = n2 * sizeof(CPX);
@@ -947,21 +950,23 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
     int last = pc->npass == 1, ahead = bttb_ahead_worth(rowb, (g1 - g0) * r);
     for (g = g0; g < g1; g++) {
         size_t q = bttb_rev_bits(g, lg);
-        CPX *blk = y + g * r * n2;
+        CPX *blk = y + g * r * n2, *dst = buf ? buf : blk;
         for (k = 0; k < r; k++) {
             const CPX *src = x + (q + bttb_rev_bits(k, lr) * G) * n2;
             bttb_ahead ah, *pa = NULL;
             if (k + 1 < r || g + 1 < g1) {   /* the next row of this call */
                 size_t gn = k + 1 < r ? g : g + 1, kn = k + 1 < r ? k + 1 : 0;
                 ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * n2);
-                ah.wr = (char *)(y + (gn * r + kn) * n2);
+                ah.wr = buf ? NULL : (char *)(y + (gn * r + kn) * n2);
                 ah.bytes = rowb;
                 if (ahead) pa = &ah;
             }
-            SFX(pow2_oop)(pr, src, blk + k * n2, inv, rscale, pa);
+            SFX(pow2_oop)(pr, src, dst + k * n2, inv, rscale, pa);
         }
-        SFX(kc_pass)(pc, 0, blk, r, (ptrdiff_t)n2, n2, inv, last && cscale != 1.0, cscale);
+        SFX(kc_pass)(pc, 0, dst, r, (ptrdiff_t)n2, n2, inv, last && cscale != 1.0, cscale);
+        if (buf) bttb_stream_copy(blk, buf, r * rowb);
     }
+    if (buf) bttb_stream_fence();
 }
 
 /* Real-to-complex. */

@@ -53,6 +53,16 @@ typedef struct bttb_ahead {
 #define BTTB_AHEAD_MAX ((size_t)128 * 1024)
 #define BTTB_AHEAD_MIN_TOTAL ((size_t)1 << 20)
 
+/* dst <- src (bytes), written with non-temporal (streaming) stores where the CPU has them: the
+ * destination lines are not read first and do not displace the cache.  Call bttb_stream_fence
+ * before the data is handed to another thread or read back. */
+void bttb_stream_copy(void *restrict dst, const void *restrict src, size_t bytes);
+void bttb_stream_fence(void);
+
+/* Outputs of at least this many bytes are written with streaming stores where a pass can build
+ * whole blocks in cache first (a smaller one would be read back from cache by the next pass). */
+#define BTTB_STREAM_MIN ((size_t)16 << 20)
+
 /* 1 if a batch of `count` transforms of `bytes` each (bytes >= 1) prefetches ahead. */
 static inline int bttb_ahead_worth(size_t bytes, size_t count)
 {
@@ -132,6 +142,9 @@ static inline size_t bttb_complex_size(bttb_precision p)
  *     the bit reversal of the rows and the first pass of the column transforms (plan pc, length
  *     n1 >= 2); part/nparts: this call's share of the groups of rows (for threads; the union of
  *     the parts is the whole pass).  in and out must not overlap.
+ *     work: NULL, or bttb_internal_fft2_rows_work_size bytes of scratch per concurrent call
+ *     (any alignment): for outputs of at least BTTB_STREAM_MIN bytes each group of rows is then
+ *     built there and streamed to out, so out is never read (same result either way).
  *   bttb_internal_cols_rest: the remaining column passes, on howmany adjacent columns of data
  *     (row stride `stride` >= howmany complex elements), after every part of the row call.
  * The result is bit for bit that of the row transforms followed by bttb_execute_c2c_many on the
@@ -139,7 +152,8 @@ static inline size_t bttb_complex_size(bttb_precision p)
  * plans of one precision created with the same SIMD level (else BTTB_EINVAL). */
 bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
                                     void *out, size_t part, size_t nparts, int direction,
-                                    double rscale, double cscale);
+                                    double rscale, double cscale, void *work);
+size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc);
 bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,
                                     size_t howmany, ptrdiff_t stride);
 

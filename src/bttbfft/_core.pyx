@@ -309,18 +309,21 @@ def c2c_rows(cnp.ndarray x, cnp.ndarray out, bint inverse, double scale):
 cdef extern from "bttb_internal.h" nogil:
     bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *inp,
                                         void *out, size_t part, size_t nparts, int direction,
-                                        double rscale, double cscale)
+                                        double rscale, double cscale, void *work)
+    size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc)
     bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction,
                                         double scale, size_t howmany, ptrdiff_t stride)
 
 
 def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
-                       double cscale, size_t part, size_t nparts):
+                       double cscale, size_t part, size_t nparts, bint stream=True):
     """Part `part` of `nparts` of the row pass of a 2-D transform, fused with the first column
     pass: x and out are 2-D, C-contiguous, aligned complex arrays of one dtype and shape
     (n1, n2), both powers of two, n1 >= 2, not overlapping.  After every part, c2c_cols_rest on
     the columns of out completes the transform (bit for bit the row transforms times rscale
-    followed by the column transforms times cscale)."""
+    followed by the column transforms times cscale).  stream: for outputs of BTTB_STREAM_MIN
+    bytes and more, build each group of rows in scratch and write it to out with streaming
+    stores (out is then never read; same bits)."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = _precision_of(x)
@@ -330,8 +333,15 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     cdef void *op = cnp.PyArray_DATA(out)
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
     cdef bttb_status st
+    cdef size_t wsize = bttb_internal_fft2_rows_work_size(pr.p, pc.p)
+    cdef void *w = NULL
+    work = None
+    if wsize and stream:   # large outputs: each group of rows is built here and streamed to out
+        work = np.empty((wsize + 7) // 8, dtype=np.float64)
+        w = _ptr(work)
     with nogil:
-        st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale, cscale)
+        st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale, cscale,
+                                     w)
     if st != BTTB_OK:
         _raise_status(st, "complex 2-D FFT failed")
 

@@ -9,6 +9,7 @@ the first time more than one worker is requested; its size is bounded.
 """
 from __future__ import annotations
 
+import itertools
 import operator
 import os
 import threading
@@ -119,6 +120,21 @@ def _run(tasks, nworkers):
         raise err
 
 
+def _run_parts(nparts, fn, nworkers):
+    """fn(0) .. fn(nparts - 1) on nworkers threads (the calling thread is one), each thread
+    taking the next part as soon as it is free: on a shared or noisy machine a thread that is
+    slowed down does fewer parts instead of holding up the others at the end."""
+    counter = itertools.count()
+
+    def worker():
+        for i in iter(counter.__next__, None):   # next() on a count is atomic under the GIL
+            if i >= nparts:
+                return
+            fn(i)
+
+    _run([worker] * min(nworkers, nparts), nworkers)
+
+
 # Column passes (the transform axis has a larger stride than another axis, whose adjacent lines
 # the C core transforms together): when one call would sweep more than _COLBLOCK_MIN bytes, the
 # columns are transformed in blocks of about _COLBLOCK_BYTES (a power of two >= 64 columns, so
@@ -170,6 +186,17 @@ def _c2c_blocked(x, axis, inverse, scale, f=None):
 
 def c2c(x, axis, inverse, scale, nworkers, _f=None):
     """In-place complex transform of x along axis using up to nworkers threads."""
+    if nworkers > 1 and x.size >= _MIN_WORK:
+        v, b = _col_block(x, axis)
+        if v is not None and x.shape[v] >= 2 * nworkers * b:
+            # blocked columns: threads take the blocks one by one (each block transformed as
+            # in a serial call)
+            f = _f or _backend.fft.c2c_inplace
+            pre = (slice(None),) * v
+            _run_parts(-(-x.shape[v] // b),
+                       lambda i: f(x[pre + (slice(i * b, (i + 1) * b),)], axis, inverse, scale),
+                       nworkers)
+            return
     _, slices = _chunks(x, axis, nworkers)
     if slices is None:
         _c2c_blocked(x, axis, inverse, scale, _f)
@@ -203,7 +230,9 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers):
     if k <= 1:
         f(src, dst, inverse, rscale, cscale, 0, 1)
     else:
-        _run([(lambda i=i: f(src, dst, inverse, rscale, cscale, i, k)) for i in range(k)], k)
+        # parts of about 1 MiB of output (at most 8 per thread), taken by free threads
+        parts = min(8 * k, max(k, dst.nbytes >> 20))
+        _run_parts(parts, lambda i: f(src, dst, inverse, rscale, cscale, i, parts), k)
     c2c(dst, 0, inverse, cscale, nworkers, _cols_rest)
 
 
