@@ -15,9 +15,15 @@ are timed round-robin in one process (medians of interleaved rounds, see _timing
 * ``rfft2 w1`` / ``rfft2 w2``: bttbfft.rfft2 of the real part; ``fftw r2c``: pyfftw r2c plan
   (FFTW_MEASURE, threads=1).
 * ``numpy``: numpy.fft.fft2 (for orientation).
+* ``machine w1`` / ``machine w2``: the machine's own two-thread ceiling, measured alongside: the
+  same in-cache work (unitary in-place FFTs of private 32 x 512 complex128 arrays, 256 KiB each)
+  done by one thread, then split over two independent threads.  No memory traffic and no shared
+  data, so ``speedup machine`` = t(w1)/t(w2) is the most two threads can give on this machine at
+  that moment (2.0 on two idle physical cores; less when the host shares them).
 
 Reported per size: medians (ms), ``fft2/fftw`` (target <= 1.5), ``speedup w2`` = t(w1)/t(w2)
-for the allocating call and for ``out=`` (target >= 1.6 at 2048^2 on 2 cores), rfft2 ratios.
+for the allocating call and for ``out=`` (target >= 1.6 at 2048^2 on 2 cores), rfft2 ratios, and
+the machine's ceiling.
 Results are bit-identical for every ``workers`` value (checked here too).
 
     python benchmarks/bench_fft2.py [--quick] [--rounds R] [--json FILE]
@@ -26,6 +32,8 @@ import argparse
 import json
 import os
 import sys
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -38,6 +46,25 @@ try:
     import pyfftw
 except ImportError:  # pragma: no cover
     pyfftw = None
+
+
+_POOL = ThreadPoolExecutor(1)
+_CEIL = [np.exp(2j * np.pi * np.random.default_rng(k).random((32, 512))) for k in range(2)]
+
+
+def _ceiling_work(a, calls):
+    for _ in range(calls):
+        bttbfft.fft_inplace(a, norm="ortho")   # unitary: the values stay of size one
+
+
+def _ceiling(calls, threads):
+    if threads == 1:
+        for a in _CEIL:
+            _ceiling_work(a, calls)
+    else:   # one share in this thread, one in the pool's thread (as bttbfft's workers run)
+        f = _POOL.submit(_ceiling_work, _CEIL[1], calls)
+        _ceiling_work(_CEIL[0], calls)
+        f.result()
 
 
 def bench(n, rounds):
@@ -59,6 +86,9 @@ def bench(n, rounds):
         "rfft2 w2": lambda: bttbfft.rfft2(xr, workers=2),
         "numpy": lambda: np.fft.fft2(x),
     }
+    calls = max(1, n * n // (32 * 512) // 2)   # about the work of one fft2 of this size
+    cont["machine w1"] = lambda: _ceiling(calls, 1)
+    cont["machine w2"] = lambda: _ceiling(calls, 2)
     if pyfftw is not None:
         a = pyfftw.empty_aligned((n, n), dtype="complex128")
         fw = pyfftw.FFTW(a, a, axes=(0, 1), flags=("FFTW_MEASURE",), threads=1)
@@ -78,6 +108,7 @@ def bench(n, rounds):
     res["speedup fft2 w2"] = med["fft2 w1"] / med["fft2 w2"]
     res["speedup fft2(out=) w2"] = med["fft2 out w1"] / med["fft2 out w2"]
     res["speedup rfft2 w2"] = med["rfft2 w1"] / med["rfft2 w2"]
+    res["speedup machine w2"] = med["machine w1"] / med["machine w2"]
     return res
 
 
@@ -102,6 +133,7 @@ def main():
                  f" rfft2/fftw {r.get('rfft2/fftw r2c', float('nan')):.2f}"
                  f" speedup w2 fft2 {r['speedup fft2 w2']:.2f}"
                  f" fft2(out=) {r['speedup fft2(out=) w2']:.2f} rfft2 {r['speedup rfft2 w2']:.2f}"
+                 f" machine {r['speedup machine w2']:.2f}"
                  f" bit-identical {r['bit_identical_workers']}")
         print(line, flush=True)
     if args.json:
