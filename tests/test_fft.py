@@ -496,6 +496,21 @@ def test_fft2_large_streamed_and_dynamic_parts_bit_identical():
     _backend.fft.fft2_rows_colfirst(x, a, False, 1.0, 1.0, 0, 1, True)
     _backend.fft.fft2_rows_colfirst(x, b, False, 1.0, 1.0, 0, 1, False)
     np.testing.assert_array_equal(a, b)
+    # parts claimed from a shared counter: one call (no threads) takes them all; same bits
+    c = np.zeros(1, dtype=np.uintp)
+    _backend.fft.fft2_rows_colfirst(x, b, False, 1.0, 1.0, 0, 5, True, c)
+    np.testing.assert_array_equal(b, a)
+    assert c[0] == 6   # the five parts and the claim that found none left
+    ref = a.copy()
+    _backend.fft.c2c_cols_rest(ref, False, 1.0)
+    c[0] = 0
+    _backend.fft.c2c_cols_rest(a, False, 1.0, 100, c)   # blocks of 100 columns, the last 24
+    np.testing.assert_array_equal(a, ref)
+    with pytest.raises(ValueError, match="counter"):
+        _backend.fft.fft2_rows_colfirst(x, b, False, 1.0, 1.0, 0, 2, True,
+                                        np.zeros(1, dtype=np.int32))
+    with pytest.raises(ValueError, match="block"):
+        _backend.fft.c2c_cols_rest(a, False, 1.0, 0, np.zeros(1, dtype=np.uintp))
 
 
 def test_workers_none_is_serial():

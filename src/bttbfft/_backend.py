@@ -43,12 +43,15 @@ release the GIL; they may be called from several threads at once.
 ``name``: ``"c"`` or ``"python"``.
 
 Compiled backend only (used when ``name == "c"``, see ``_workers.fused2d_ok``):
-``fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream=True)`` runs part
-``part`` of ``nparts`` of the row pass of a 2-D power-of-two transform of ``x`` into ``out`` fused
-with the bit reversal and first pass of the columns (``stream``: outputs of 16 MiB and more are
-built in scratch and written with streaming stores; the bits are the same either way), and
-``c2c_cols_rest(view, inverse, scale)`` the other column passes on a block of adjacent columns
-of ``out``; together they give bit for bit the row transforms followed by the column transforms.
+``fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream=True, counter=None)``
+runs part ``part`` of ``nparts`` of the row pass of a 2-D power-of-two transform of ``x`` into
+``out`` fused with the bit reversal and first pass of the columns (``stream``: outputs of 16 MiB
+and more are built in scratch and written with streaming stores; the bits are the same either
+way), and ``c2c_cols_rest(view, inverse, scale, block=0, counter=None)`` the other column passes
+on a block of adjacent columns of ``out``; together they give bit for bit the row transforms
+followed by the column transforms.  With ``counter`` (a one-element ``numpy.uintp`` array, zero
+at first, shared by the threads of one pass) each call runs parts (blocks of ``block`` columns)
+claimed from the counter until none is left, without returning to Python in between.
 
 Convolution primitives (module ``conv``): see the docstring of ``bttbfft._fallback_conv``.
 """

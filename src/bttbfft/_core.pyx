@@ -315,15 +315,45 @@ cdef extern from "bttb_internal.h" nogil:
                                         double scale, size_t howmany, ptrdiff_t stride)
 
 
+cdef extern from *:
+    """
+    /* next part number of a shared counter (threads claiming parts of one pass) */
+    #if defined(_MSC_VER) && defined(_WIN64)
+    #include <intrin.h>
+    static size_t bttb_py_claim(size_t *c)
+    { return (size_t)_InterlockedExchangeAdd64((volatile __int64 *)c, 1); }
+    #elif defined(_MSC_VER)
+    #include <intrin.h>
+    static size_t bttb_py_claim(size_t *c)
+    { return (size_t)_InterlockedExchangeAdd((volatile long *)c, 1); }
+    #else
+    static size_t bttb_py_claim(size_t *c) { return __atomic_fetch_add(c, 1, __ATOMIC_RELAXED); }
+    #endif
+    """
+    size_t bttb_py_claim(size_t *c) nogil
+
+
+cdef size_t *_counter_ptr(object counter) except NULL:
+    """The cell of a shared part counter: a writeable 1-element numpy.uintp array."""
+    cdef cnp.ndarray a = counter
+    if (a.dtype != np.uintp or a.size != 1 or not a.flags.writeable or not a.flags.aligned):
+        raise ValueError("counter must be a writeable, aligned numpy.uintp array of one element")
+    return <size_t *>cnp.PyArray_DATA(a)
+
+
 def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
-                       double cscale, size_t part, size_t nparts, bint stream=True):
+                       double cscale, size_t part, size_t nparts, bint stream=True,
+                       counter=None):
     """Part `part` of `nparts` of the row pass of a 2-D transform, fused with the first column
     pass: x and out are 2-D, C-contiguous, aligned complex arrays of one dtype and shape
     (n1, n2), both powers of two, n1 >= 2, not overlapping.  After every part, c2c_cols_rest on
     the columns of out completes the transform (bit for bit the row transforms times rscale
     followed by the column transforms times cscale).  stream: for outputs of BTTB_STREAM_MIN
     bytes and more, build each group of rows in scratch and write it to out with streaming
-    stores (out is then never read; same bits)."""
+    stores (out is then never read; same bits).  counter (a numpy.uintp array of one element,
+    zero at first, shared by the threads of one pass): instead of `part`, run parts claimed one
+    by one from the counter until all nparts are taken (without going back to Python between
+    parts, so threads never wait for each other's GIL)."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = _precision_of(x)
@@ -332,40 +362,69 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     cdef const void *ip = cnp.PyArray_DATA(x)
     cdef void *op = cnp.PyArray_DATA(out)
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
-    cdef bttb_status st
+    cdef bttb_status st = BTTB_OK
     cdef size_t wsize = bttb_internal_fft2_rows_work_size(pr.p, pc.p)
     cdef void *w = NULL
+    cdef size_t *cnt = NULL
+    if counter is not None:
+        cnt = _counter_ptr(counter)
     work = None
     if wsize and stream:   # large outputs: each group of rows is built here and streamed to out
         work = np.empty((wsize + 7) // 8, dtype=np.float64)
         w = _ptr(work)
     with nogil:
-        st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale, cscale,
-                                     w)
+        if cnt == NULL:
+            st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale,
+                                         cscale, w)
+        else:
+            part = bttb_py_claim(cnt)
+            while part < nparts and st == BTTB_OK:
+                st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale,
+                                             cscale, w)
+                part = bttb_py_claim(cnt)
     if st != BTTB_OK:
         _raise_status(st, "complex 2-D FFT failed")
 
 
-def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale):
+def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale, size_t block=0, counter=None):
     """The column passes after fft2_rows_colfirst on a 2-D view x of its output (any adjacent
-    columns: element stride one complex, rows a whole number of elements apart)."""
+    columns: element stride one complex, rows a whole number of elements apart).  block > 0 and
+    counter (as for fft2_rows_colfirst): run the blocks of `block` columns (from column 0)
+    claimed one by one from the counter until all are taken."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t w = <size_t>cnp.PyArray_DIM(x, 1)
     cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(x)
     cdef Py_ssize_t rs = cnp.PyArray_STRIDE(x, 0)
     cdef int prec = _precision_of(x)
     cdef Plan pc
-    cdef void *op = cnp.PyArray_DATA(x)
+    cdef char *op = <char *>cnp.PyArray_DATA(x)
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
-    cdef bttb_status st
+    cdef bttb_status st = BTTB_OK
+    cdef size_t *cnt = NULL
+    cdef size_t i, c0, nb
+    cdef ptrdiff_t ld
     if w == 0:
         return
     if cnp.PyArray_STRIDE(x, 1) != itemsize or rs % itemsize or rs <= 0:
         raise ValueError("c2c_cols_rest: columns must be adjacent and rows a positive whole "
                          "number of elements apart")
+    if counter is not None:
+        if block == 0:
+            raise ValueError("c2c_cols_rest: a counter needs block > 0")
+        cnt = _counter_ptr(counter)
     pc = get_plan(BTTB_C2C, n1, prec)
+    ld = <ptrdiff_t>(rs // itemsize)
     with nogil:
-        st = bttb_internal_cols_rest(pc.p, op, direction, scale, w, <ptrdiff_t>(rs // itemsize))
+        if cnt == NULL:
+            st = bttb_internal_cols_rest(pc.p, op, direction, scale, w, ld)
+        else:
+            i = bttb_py_claim(cnt)
+            while i * block < w and st == BTTB_OK:
+                c0 = i * block
+                nb = block if w - c0 > block else w - c0
+                st = bttb_internal_cols_rest(pc.p, op + c0 * <size_t>itemsize, direction, scale,
+                                             nb, ld)
+                i = bttb_py_claim(cnt)
     if st != BTTB_OK:
         _raise_status(st, "complex 2-D FFT failed")
 

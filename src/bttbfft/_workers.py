@@ -229,11 +229,22 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers):
     k = nworkers if dst.size >= _MIN_WORK else 1
     if k <= 1:
         f(src, dst, inverse, rscale, cscale, 0, 1)
-    else:
-        # parts of about 1 MiB of output (at most 8 per thread), taken by free threads
-        parts = min(8 * k, max(k, dst.nbytes >> 20))
-        _run_parts(parts, lambda i: f(src, dst, inverse, rscale, cscale, i, parts), k)
-    c2c(dst, 0, inverse, cscale, nworkers, _cols_rest)
+        c2c(dst, 0, inverse, cscale, 1, _cols_rest)
+        return
+    # Each thread makes one call that claims parts from a shared counter until none is left (a
+    # thread slowed down on a shared machine just takes fewer parts, and no thread waits for
+    # the GIL between parts): row groups in parts of about 1 MiB of output (at most 8 per
+    # thread), then blocks of columns as the serial column pass groups them.
+    parts = min(8 * k, max(k, dst.nbytes >> 20))
+    counter = np.zeros(1, dtype=np.uintp)
+    _run([lambda: f(src, dst, inverse, rscale, cscale, 0, parts, True, counter)] * k, k)
+    _, b = _col_block(dst, 0)
+    if not b:
+        c2c(dst, 0, inverse, cscale, k, _cols_rest)
+        return
+    counter = np.zeros(1, dtype=np.uintp)
+    cols = _backend.fft.c2c_cols_rest
+    _run([lambda: cols(dst, inverse, cscale, b, counter)] * k, k)
 
 
 def _fill(dst, src, ax, m, n):
