@@ -307,7 +307,7 @@ struct bttb_ops {
     void (*c2c_batch)(const bttb_plan *, const void *, void *, int, double, size_t, ptrdiff_t,
                       ptrdiff_t, void *);
     void (*rows_colfirst)(const bttb_plan *, const bttb_plan *, const void *, void *, size_t,
-                          size_t, int, double, double, void *);
+                          size_t, size_t, int, double, double, void *);
     void (*r2c)(const bttb_plan *, const void *, void *, double, void *);
     void (*c2r)(const bttb_plan *, const void *, void *, double, void *);
 };
@@ -1124,44 +1124,72 @@ bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int directi
     return BTTB_OK;
 }
 
-/* 1 if pr (rows, n2) and pc (columns, n1 >= 2) can run the fused 2-D row pass. */
+/* 1 if pc (columns, n1 >= 2) and pr (rows; NULL: rows copied) can run the fused 2-D row pass. */
 static int fused2d_ok(const bttb_plan *pr, const bttb_plan *pc)
 {
-    return pr && pc && pr->kind == BTTB_C2C && pc->kind == BTTB_C2C && pr->prec == pc->prec &&
-           pr->algo == BTTB_ALGO_POW2 && pc->algo == BTTB_ALGO_POW2 && pr->ops == pc->ops &&
-           pc->n >= 2;
+    if (!pc || pc->kind != BTTB_C2C || pc->algo != BTTB_ALGO_POW2 || pc->n < 2) return 0;
+    return !pr || (pr->kind == BTTB_C2C && pr->prec == pc->prec && pr->algo == BTTB_ALGO_POW2 &&
+                   pr->ops == pc->ops);
+}
+
+/* Scratch for streaming one group of pc's first pass (rows of n2 elements); 0 below
+ * BTTB_STREAM_MIN or when a size does not fit. */
+static size_t fused2d_work_size(const bttb_plan *pc, size_t n2)
+{
+    size_t elem = bttb_complex_size(pc->prec), total, rows;
+    if (!bttb_mul_size(pc->n, n2, &total) && !bttb_mul_size(total, elem, &total) &&
+        total < BTTB_STREAM_MIN)
+        return 0;
+    if (bttb_mul_size(pc->pass[0].radix, n2, &rows) || bttb_mul_size(rows, elem, &rows) ||
+        bttb_add_size(rows, BTTB_ALIGN, &rows))
+        return 0;
+    return rows;
+}
+
+static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
+                                void *out, size_t n2, size_t part, size_t nparts, int direction,
+                                double rscale, double cscale, void *work)
+{
+    size_t G, g0, g1;
+    if (!fused2d_ok(pr, pc) || !in || !out || n2 == 0 || nparts == 0 || part >= nparts)
+        return BTTB_EINVAL;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    if (!bttb_size_fits_ptrdiff(n2) ||
+        !offsets_fit(n2, 1, pc->n, (ptrdiff_t)n2, bttb_complex_size(pc->prec)))
+        return BTTB_EOVERFLOW;
+    if (fused2d_work_size(pc, n2) == 0) work = NULL;
+    if (work) work = (void *)(((uintptr_t)work + BTTB_ALIGN - 1) & ~(uintptr_t)(BTTB_ALIGN - 1));
+    G = pc->n / pc->pass[0].radix;
+    g0 = G / nparts * part + G % nparts * part / nparts;
+    g1 = G / nparts * (part + 1) + G % nparts * (part + 1) / nparts;
+    pc->ops->rows_colfirst(pr, pc, in, out, n2, g0, g1, direction == BTTB_BACKWARD, rscale,
+                           cscale, work);
+    return BTTB_OK;
 }
 
 size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc)
 {
-    size_t elem, total, rows;
-    if (!fused2d_ok(pr, pc)) return 0;
-    elem = bttb_complex_size(pr->prec);
-    if (!bttb_mul_size(pc->n, pr->n, &total) && !bttb_mul_size(total, elem, &total) &&
-        total < BTTB_STREAM_MIN)
-        return 0;
-    /* one group of rows; 0 (no streaming) if its size does not fit */
-    if (bttb_mul_size(pc->pass[0].radix, pr->n, &rows) || bttb_mul_size(rows, elem, &rows) ||
-        bttb_add_size(rows, BTTB_ALIGN, &rows))
-        return 0;
-    return rows;
+    return pr && fused2d_ok(pr, pc) ? fused2d_work_size(pc, pr->n) : 0;
 }
 
 bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
                                     void *out, size_t part, size_t nparts, int direction,
                                     double rscale, double cscale, void *work)
 {
-    size_t G, g0, g1;
-    if (!fused2d_ok(pr, pc) || !in || !out || nparts == 0 || part >= nparts) return BTTB_EINVAL;
-    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
-    if (bttb_internal_fft2_rows_work_size(pr, pc) == 0) work = NULL;
-    if (work) work = (void *)(((uintptr_t)work + BTTB_ALIGN - 1) & ~(uintptr_t)(BTTB_ALIGN - 1));
-    G = pc->n / pc->pass[0].radix;
-    g0 = G / nparts * part + G % nparts * part / nparts;
-    g1 = G / nparts * (part + 1) + G % nparts * (part + 1) / nparts;
-    pr->ops->rows_colfirst(pr, pc, in, out, g0, g1, direction == BTTB_BACKWARD, rscale, cscale,
-                           work);
-    return BTTB_OK;
+    if (!pr) return BTTB_EINVAL;
+    return fused2d_rows(pr, pc, in, out, pr->n, part, nparts, direction, rscale, cscale, work);
+}
+
+size_t bttb_internal_cols_first_work_size(const bttb_plan *pc, size_t width)
+{
+    return fused2d_ok(NULL, pc) && width ? fused2d_work_size(pc, width) : 0;
+}
+
+bttb_status bttb_internal_cols_first(const bttb_plan *pc, const void *in, void *out, size_t width,
+                                     size_t part, size_t nparts, int direction, double scale,
+                                     void *work)
+{
+    return fused2d_rows(NULL, pc, in, out, width, part, nparts, direction, 1.0, scale, work);
 }
 
 bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,

@@ -937,15 +937,17 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
  * reversal of the rows), and the r rows are combined by the column first pass while they are in
  * cache.  The result is what pow2_cols(first = 0) after the row transforms gives, bit for bit;
  * the column transforms then continue with pow2_cols(first = 1).  buf (r*n2 elements, or NULL):
- * each group is built there and streamed to y (y is written once and never read). */
+ * each group is built there and streamed to y (y is written once and never read).  pr NULL: no
+ * row transforms, the rows (of any length n2) are copied (rscale unused): the column transforms
+ * alone, from x into y. */
 TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void *in, void *out,
-                           size_t g0, size_t g1, int inv, double rscale, double cscale,
+                           size_t n2, size_t g0, size_t g1, int inv, double rscale, double cscale,
                            void *work)
 {
     CPX *restrict buf = (CPX *)work;
     const CPX *x = (const CPX *)in;
     CPX *y = (CPX *)out;
-    size_t n2 = pr->n, r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = n2 * sizeof(CPX);
+    size_t r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = n2 * sizeof(CPX);
     unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
     int last = pc->npass == 1, ahead = bttb_ahead_worth(rowb, (g1 - g0) * r);
     for (g = g0; g < g1; g++) {
@@ -954,6 +956,10 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
         for (k = 0; k < r; k++) {
             const CPX *src = x + (q + bttb_rev_bits(k, lr) * G) * n2;
             bttb_ahead ah, *pa = NULL;
+            if (!pr) {
+                memcpy(dst + k * n2, src, rowb);
+                continue;
+            }
             if (k + 1 < r || g + 1 < g1) {   /* the next row of this call */
                 size_t gn = k + 1 < r ? g : g + 1, kn = k + 1 < r ? k + 1 : 0;
                 ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * n2);

@@ -154,6 +154,14 @@ bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, co
                                     void *out, size_t part, size_t nparts, int direction,
                                     double rscale, double cscale, void *work);
 size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc);
+/* The same first call without row transforms, for the column transforms alone of an n1 x width
+ * array (any width >= 1; C order, in and out not overlapping): the rows of in are copied in their
+ * bit-reversed order and combined by the first column pass; bttb_internal_cols_rest completes.
+ * Bit for bit bttb_execute_c2c_many on the columns of a copy of in. */
+bttb_status bttb_internal_cols_first(const bttb_plan *pc, const void *in, void *out, size_t width,
+                                     size_t part, size_t nparts, int direction, double scale,
+                                     void *work);
+size_t bttb_internal_cols_first_work_size(const bttb_plan *pc, size_t width);
 bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,
                                     size_t howmany, ptrdiff_t stride);
 

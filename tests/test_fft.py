@@ -513,6 +513,50 @@ def test_fft2_large_streamed_and_dynamic_parts_bit_identical():
         _backend.fft.c2c_cols_rest(a, False, 1.0, 0, np.zeros(1, dtype=np.uintp))
 
 
+@pytest.mark.parametrize("shape", [(2, 1), (8, 3), (64, 5, 3), (4, 8, 2), (256, 512),
+                                   (1024, 1024),   # 16 MiB: the streamed first pass
+                                   (16, 40000),    # rows too long for the fused pass
+                                   (12, 8)])       # not a power of two along axis 0
+def test_fft_axis0_fused_columns_bit_identical(shape):
+    """A transform along axis 0 into a new or given array: the compiled backend copies the rows
+    in bit-reversed order, combined by the first column pass, and completes the columns; bit for
+    bit the copy transformed in place (fft_inplace), for every norm, direction, worker count and
+    out=, and close to numpy."""
+    from bttbfft import _workers
+    if _backend.name != "c" and math.prod(shape) >= 1 << 19:
+        pytest.skip("the streamed and long-row cases concern the compiled paths only")
+    x = crandn(*shape)
+    fused = (_backend.name == "c" and shape[0] & (shape[0] - 1) == 0
+             and x.size // shape[0] <= 32768)
+    assert _workers.fused_cols_ok(x, np.empty_like(x)) == fused
+    for norm in (None, "ortho", "forward"):
+        for f, nf in ((bttbfft.fft, np.fft.fft), (bttbfft.ifft, np.fft.ifft)):
+            ref = x.copy()   # out= the input: transformed in place, never the fused path
+            assert f(ref, axis=0, norm=norm, out=ref) is ref
+            got = f(x, axis=0, norm=norm)
+            np.testing.assert_array_equal(got, ref)
+            assert_close(got, nf(x, axis=0, norm=norm), shape[0])
+            for w in (2, 3):
+                np.testing.assert_array_equal(f(x, axis=0, norm=norm, workers=w), ref)
+            out = np.full(shape, np.nan + 0j)
+            assert f(x, axis=0, norm=norm, out=out, workers=2) is out
+            np.testing.assert_array_equal(out, ref)
+    ref = bttbfft.fft(x, axis=0)
+    if shape[0] & (shape[0] - 1) == 0:
+        y = x.copy()
+        np.testing.assert_array_equal(bttbfft.fft_inplace(y, axis=0), ref)
+    # not taken by the fused path: out= the input itself, a Fortran-ordered input, complex64
+    y = x.copy()
+    assert not _workers.fused_cols_ok(y, y)
+    xf = np.asfortranarray(x)
+    np.testing.assert_array_equal(bttbfft.fft(xf, axis=0), ref)
+    assert _workers.fused_cols_ok(xf, np.empty_like(x)) == (fused and xf.flags.c_contiguous)
+    x64 = x.astype(np.complex64)
+    assert not _workers.fused_cols_ok(x64, np.empty(shape, np.complex64))
+    assert_close(bttbfft.fft(x64, axis=0), np.fft.fft(x64.astype(complex), axis=0), shape[0],
+                 single=True)
+
+
 def test_workers_none_is_serial():
     x = crandn(64, 512)
     np.testing.assert_array_equal(bttbfft.fft(x, workers=None), bttbfft.fft(x, workers=1))

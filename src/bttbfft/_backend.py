@@ -42,8 +42,10 @@ release the GIL; they may be called from several threads at once.
     whose length is a power of two.
 ``name``: ``"c"`` or ``"python"``.
 
-Compiled backend only (used when ``name == "c"``, see ``_workers.fused2d_ok``):
-``fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream=True, counter=None)``
+Compiled backend only (used when ``name == "c"``, see ``_workers.fused2d_ok`` and
+``_workers.fused_cols_ok``):
+``fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream=True, counter=None,
+rows=True)``
 runs part ``part`` of ``nparts`` of the row pass of a 2-D power-of-two transform of ``x`` into
 ``out`` fused with the bit reversal and first pass of the columns (``stream``: outputs of 16 MiB
 and more are built in scratch and written with streaming stores; the bits are the same either
@@ -52,6 +54,8 @@ on a block of adjacent columns of ``out``; together they give bit for bit the ro
 followed by the column transforms.  With ``counter`` (a one-element ``numpy.uintp`` array, zero
 at first, shared by the threads of one pass) each call runs parts (blocks of ``block`` columns)
 claimed from the counter until none is left, without returning to Python in between.
+``rows=False``: no row transforms (rows of any length are copied in their bit-reversed order), so
+the two calls give the transform along axis 0 alone, out of place.
 
 Convolution primitives (module ``conv``): see the docstring of ``bttbfft._fallback_conv``.
 """

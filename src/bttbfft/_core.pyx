@@ -311,6 +311,10 @@ cdef extern from "bttb_internal.h" nogil:
                                         void *out, size_t part, size_t nparts, int direction,
                                         double rscale, double cscale, void *work)
     size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc)
+    bttb_status bttb_internal_cols_first(const bttb_plan *pc, const void *inp, void *out,
+                                         size_t width, size_t part, size_t nparts, int direction,
+                                         double scale, void *work)
+    size_t bttb_internal_cols_first_work_size(const bttb_plan *pc, size_t width)
     bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction,
                                         double scale, size_t howmany, ptrdiff_t stride)
 
@@ -341,9 +345,18 @@ cdef size_t *_counter_ptr(object counter) except NULL:
     return <size_t *>cnp.PyArray_DATA(a)
 
 
+cdef inline bttb_status _first_call(const bttb_plan *pr, const bttb_plan *pc, const void *ip,
+                                    void *op, size_t width, size_t part, size_t nparts,
+                                    int direction, double rscale, double cscale,
+                                    void *w) noexcept nogil:
+    if pr == NULL:
+        return bttb_internal_cols_first(pc, ip, op, width, part, nparts, direction, cscale, w)
+    return bttb_internal_fft2_rows(pr, pc, ip, op, part, nparts, direction, rscale, cscale, w)
+
+
 def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
                        double cscale, size_t part, size_t nparts, bint stream=True,
-                       counter=None):
+                       counter=None, bint rows=True):
     """Part `part` of `nparts` of the row pass of a 2-D transform, fused with the first column
     pass: x and out are 2-D, C-contiguous, aligned complex arrays of one dtype and shape
     (n1, n2), both powers of two, n1 >= 2, not overlapping.  After every part, c2c_cols_rest on
@@ -353,17 +366,21 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     stores (out is then never read; same bits).  counter (a numpy.uintp array of one element,
     zero at first, shared by the threads of one pass): instead of `part`, run parts claimed one
     by one from the counter until all nparts are taken (without going back to Python between
-    parts, so threads never wait for each other's GIL)."""
+    parts, so threads never wait for each other's GIL).  rows=False: no row transforms (rscale
+    unused, n2 any length >= 1): with c2c_cols_rest, the column transforms of x alone, into out
+    (bit for bit c2c_inplace along axis 0 of a copy of x)."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = _precision_of(x)
-    cdef Plan pr = get_plan(BTTB_C2C, n2, prec)
+    cdef Plan pr = get_plan(BTTB_C2C, n2, prec) if rows else None
     cdef Plan pc = get_plan(BTTB_C2C, n1, prec)
+    cdef const bttb_plan *prp = pr.p if rows else NULL
     cdef const void *ip = cnp.PyArray_DATA(x)
     cdef void *op = cnp.PyArray_DATA(out)
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
     cdef bttb_status st = BTTB_OK
-    cdef size_t wsize = bttb_internal_fft2_rows_work_size(pr.p, pc.p)
+    cdef size_t wsize = (bttb_internal_fft2_rows_work_size(prp, pc.p) if rows
+                         else bttb_internal_cols_first_work_size(pc.p, n2))
     cdef void *w = NULL
     cdef size_t *cnt = NULL
     if counter is not None:
@@ -374,13 +391,12 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
         w = _ptr(work)
     with nogil:
         if cnt == NULL:
-            st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale,
-                                         cscale, w)
+            st = _first_call(prp, pc.p, ip, op, n2, part, nparts, direction, rscale, cscale, w)
         else:
             part = bttb_py_claim(cnt)
             while part < nparts and st == BTTB_OK:
-                st = bttb_internal_fft2_rows(pr.p, pc.p, ip, op, part, nparts, direction, rscale,
-                                             cscale, w)
+                st = _first_call(prp, pc.p, ip, op, n2, part, nparts, direction, rscale, cscale,
+                                 w)
                 part = bttb_py_claim(cnt)
     if st != BTTB_OK:
         _raise_status(st, "complex 2-D FFT failed")

@@ -167,15 +167,23 @@ def _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt):
         if n < 1:
             raise ValueError(f"Invalid number of FFT data points ({n}) specified; the "
                              "transform axis is empty")
+    # out of place along axis 0 without crop or pad: the copy fused with the bit reversal and
+    # first pass of the columns (same bits as copy, then transform)
+    cols = ax == 0 and n == m and arr.size > 0
     if out is not None:
         w = out
         if w is not arr:
+            if cols and _workers.fused_cols_ok(arr, w):
+                _workers.fft2_from(arr, w, inverse, 1.0, _scale(code, n, inverse), nw, rows=False)
+                return w
             _fill(w, arr, ax, m, n)
     elif reuse and n == m and arr.dtype == cdt and arr.flags.writeable:
         w = arr
     else:
         w = np.empty(_with_len(arr.shape, ax, n), dtype=cdt)
-        if w.size:  # copy and transform fused per chunk (threads copy in parallel)
+        if cols and _workers.fused_cols_ok(arr, w):
+            _workers.fft2_from(arr, w, inverse, 1.0, _scale(code, n, inverse), nw, rows=False)
+        elif w.size:  # copy and transform fused per chunk (threads copy in parallel)
             _workers.c2c_from(arr, w, ax, inverse, _scale(code, n, inverse), nw)
         return w
     if w.size:

@@ -219,16 +219,34 @@ def fused2d_ok(src):
             and src.flags.c_contiguous and src.flags.aligned)
 
 
-def fft2_from(src, dst, inverse, rscale, cscale, nworkers):
+def fused_cols_ok(src, dst):
+    """True if fft2_from(..., rows=False) can write the transform along axis 0 of src into dst:
+    both complex128, C-contiguous and aligned, of one shape (at least 2-D), not overlapping; the
+    length along axis 0 a power of two >= 2, the other axes together at most _FUSED2D_MAX_ROW
+    elements (a first-pass group of rows stays in cache)."""
+    if _backend.name != "c" or src.ndim < 2 or src.shape != dst.shape:
+        return False
+    n1 = src.shape[0]
+    return (n1 >= 2 and n1 & (n1 - 1) == 0 and 0 < src.size // n1 <= _FUSED2D_MAX_ROW
+            and src.dtype == np.complex128 and dst.dtype == np.complex128
+            and src.flags.c_contiguous and src.flags.aligned and dst.flags.c_contiguous
+            and dst.flags.aligned and dst.flags.writeable and not np.may_share_memory(src, dst))
+
+
+def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
     """dst <- 2-D transform of src (both (n1, n2) complex128, C-contiguous, not overlapping; see
     fused2d_ok): the row transforms fused with the bit reversal and first pass of the columns
     (the rows of each first-pass group are combined while in cache), then the other column
     passes.  Bit for bit the same as the row pass followed by the column pass, for any
-    nworkers."""
+    nworkers.  rows=False (see fused_cols_ok; any shape, taken as (n1, rest)): the transform
+    along axis 0 alone, the rows copied instead of transformed (rscale unused)."""
+    if not rows:
+        src = src.reshape(src.shape[0], -1)
+        dst = dst.reshape(src.shape)
     f = _backend.fft.fft2_rows_colfirst
     k = nworkers if dst.size >= _MIN_WORK else 1
     if k <= 1:
-        f(src, dst, inverse, rscale, cscale, 0, 1)
+        f(src, dst, inverse, rscale, cscale, 0, 1, True, None, rows)
         c2c(dst, 0, inverse, cscale, 1, _cols_rest)
         return
     # Each thread makes one call that claims parts from a shared counter until none is left (a
@@ -237,7 +255,7 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers):
     # thread), then blocks of columns as the serial column pass groups them.
     parts = min(8 * k, max(k, dst.nbytes >> 20))
     counter = np.zeros(1, dtype=np.uintp)
-    _run([lambda: f(src, dst, inverse, rscale, cscale, 0, parts, True, counter)] * k, k)
+    _run([lambda: f(src, dst, inverse, rscale, cscale, 0, parts, True, counter, rows)] * k, k)
     _, b = _col_block(dst, 0)
     if not b:
         c2c(dst, 0, inverse, cscale, k, _cols_rest)

@@ -687,9 +687,10 @@ static void test_bitexact(void)
 /* the column transforms, whatever the split into parts (threads) and column ranges.           */
 /* ---------------------------------------------------------------------------------------- */
 /* stream: pass a work buffer (outputs of BTTB_STREAM_MIN bytes and more are then built there and
- * streamed out; the buffer and, for complex64, out are deliberately misaligned by 8 bytes). */
+ * streamed out; the buffer and, for complex64, out are deliberately misaligned by 8 bytes).
+ * rows == 0: the column transforms alone (bttb_internal_cols_first; n2 any width). */
 static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir, size_t nparts,
-                              int stream)
+                              int stream, int rows)
 {
     size_t cs = csize(prec), total = n1 * n2, j, part, half = n2 / 2, wsize = 0;
     size_t off = stream && prec == BTTB_F32 ? 8 : 0;
@@ -697,7 +698,7 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
     unsigned char *in, *ref, *out, *obuf, *work = NULL;
     double rs = dir == 1 ? 1.0 / (double)n2 : 1.0, cscale = dir == 1 ? 0.5 : 1.0;
     int ok = 1;
-    if (bttb_plan_create(&pr, BTTB_C2C, n2, prec, 0) != BTTB_OK ||
+    if ((rows && bttb_plan_create(&pr, BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
         bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
         CHECK(0, "fused2d plans %zu x %zu", n1, n2);
         bttb_plan_destroy(pr);
@@ -708,24 +709,31 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
     obuf = (unsigned char *)malloc(total * cs + off);
     out = obuf + off;
     if (stream) {
-        wsize = bttb_internal_fft2_rows_work_size(pr, pc);
+        wsize = rows ? bttb_internal_fft2_rows_work_size(pr, pc)
+                     : bttb_internal_cols_first_work_size(pc, n2);
         CHECK((wsize > 0) == (total * cs >= BTTB_STREAM_MIN), "fused2d work size %zu for %zu x %zu",
               wsize, n1, n2);
         work = (unsigned char *)malloc(wsize + 8);
     }
     for (j = 0; j < total; j++) set_c(in, prec, j, rnd(), rnd());
     memcpy(ref, in, total * cs);
-    ok &= bttb_execute_c2c_many(pr, ref, dir, rs, n1, 1, (ptrdiff_t)n2, NULL) == BTTB_OK;
+    if (rows)
+        ok &= bttb_execute_c2c_many(pr, ref, dir, rs, n1, 1, (ptrdiff_t)n2, NULL) == BTTB_OK;
     ok &= bttb_execute_c2c_many(pc, ref, dir, cscale, n2, (ptrdiff_t)n2, 1, NULL) == BTTB_OK;
     memset(out, 0x77, total * cs);
-    for (part = 0; part < nparts; part++)
-        ok &= bttb_internal_fft2_rows(pr, pc, in, out, part, nparts, dir, rs, cscale,
-                                      work ? work + 8 : NULL) == BTTB_OK;
+    for (part = 0; part < nparts; part++) {
+        unsigned char *w = work ? work + 8 : NULL;
+        if (rows)
+            ok &= bttb_internal_fft2_rows(pr, pc, in, out, part, nparts, dir, rs, cscale, w) == BTTB_OK;
+        else
+            ok &= bttb_internal_cols_first(pc, in, out, n2, part, nparts, dir, cscale, w) == BTTB_OK;
+    }
     /* the columns in two ranges (as two threads would) */
-    ok &= bttb_internal_cols_rest(pc, out, dir, cscale, half, (ptrdiff_t)n2) == BTTB_OK;
+    if (half)
+        ok &= bttb_internal_cols_rest(pc, out, dir, cscale, half, (ptrdiff_t)n2) == BTTB_OK;
     ok &= bttb_internal_cols_rest(pc, out + half * cs, dir, cscale, n2 - half, (ptrdiff_t)n2) == BTTB_OK;
-    CHECK(ok && memcmp(out, ref, total * cs) == 0, "fused 2-D rows + columns differ in bits: %zu x %zu %s dir=%d parts=%zu stream=%d",
-          n1, n2, pname(prec), dir, nparts, stream);
+    CHECK(ok && memcmp(out, ref, total * cs) == 0, "fused 2-D %s differ in bits: %zu x %zu %s dir=%d parts=%zu stream=%d",
+          rows ? "rows + columns" : "columns alone", n1, n2, pname(prec), dir, nparts, stream);
     free(in); free(ref); free(obuf); free(work);
     bttb_plan_destroy(pr);
     bttb_plan_destroy(pc);
@@ -742,13 +750,19 @@ static void test_fused2d(void)
     for (p = 0; p < 2; p++)
         for (d = -1; d <= 1; d += 2)
             for (a = 0; a < sizeof sh / sizeof sh[0]; a++)
-                for (np = 1; np <= 3; np += 2)
-                    test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3);
+                for (np = 1; np <= 3; np += 2) {
+                    test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3, 1);
+                    /* columns alone, also of widths that are not powers of two */
+                    test_fused2d_case(sh[a][0], sh[a][1] + (size_t)a % 3, p ? BTTB_F32 : BTTB_F64, d,
+                                      np, np == 3, 0);
+                }
     /* outputs of BTTB_STREAM_MIN bytes: the streamed row pass */
-    test_fused2d_case(1024, 1024, BTTB_F64, -1, 3, 1);
-    test_fused2d_case(1024, 1024, BTTB_F64, 1, 1, 1);
-    test_fused2d_case(2048, 1024, BTTB_F32, -1, 5, 1);
-    test_fused2d_case(512, 2048, BTTB_F64, 1, 2, 0);
+    test_fused2d_case(1024, 1024, BTTB_F64, -1, 3, 1, 1);
+    test_fused2d_case(1024, 1024, BTTB_F64, 1, 1, 1, 1);
+    test_fused2d_case(2048, 1024, BTTB_F32, -1, 5, 1, 1);
+    test_fused2d_case(512, 2048, BTTB_F64, 1, 2, 0, 1);
+    test_fused2d_case(1024, 1027, BTTB_F64, 1, 3, 1, 0);
+    if (!g_quick) test_fused2d_case(2048, 1023, BTTB_F32, -1, 2, 1, 0);
     /* errors */
     bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
     bttb_plan_create(&r, BTTB_R2C, 8, BTTB_F64, 0);
@@ -763,6 +777,17 @@ static void test_fused2d(void)
     CHECK(bttb_internal_cols_rest(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "cols_rest howmany 0");
     CHECK(bttb_internal_fft2_rows_work_size(c, r) == 0, "fused work size, r2c plan");
     CHECK(bttb_internal_fft2_rows_work_size(c, c) == 0, "fused work size, small output");
+    CHECK(bttb_internal_fft2_rows(NULL, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "fused rows plan NULL");
+    CHECK(bttb_internal_cols_first(r, buf, buf + 32, 2, 0, 1, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first r2c plan");
+    CHECK(bttb_internal_cols_first(b, buf, buf + 32, 2, 0, 1, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first Bluestein");
+    CHECK(bttb_internal_cols_first(c, buf, buf + 32, 0, 0, 1, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first width 0");
+    CHECK(bttb_internal_cols_first(c, NULL, buf + 32, 2, 0, 1, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first NULL in");
+    CHECK(bttb_internal_cols_first(c, buf, buf + 32, 2, 2, 2, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first part >= nparts");
+    CHECK(bttb_internal_cols_first(c, buf, buf + 32, 2, 0, 1, 2, 1.0, NULL) == BTTB_EINVAL, "cols_first bad direction");
+    CHECK(bttb_internal_cols_first(c, buf, buf + 32, (size_t)1 << 62, 0, 1, -1, 1.0, NULL) == BTTB_EOVERFLOW, "cols_first width overflow");
+    CHECK(bttb_internal_cols_first_work_size(c, 4) == 0, "cols_first work size, small output");
+    CHECK(bttb_internal_cols_first_work_size(r, 1 << 20) == 0, "cols_first work size, r2c plan");
+    CHECK(bttb_internal_cols_first_work_size(c, 1 << 20) > 0, "cols_first work size, 16 MiB output");
     bttb_plan_destroy(c);
     bttb_plan_destroy(r);
     bttb_plan_destroy(b);
