@@ -308,8 +308,8 @@ struct bttb_ops {
                       ptrdiff_t, void *);
     void (*rows_colfirst)(const bttb_plan *, const bttb_plan *, const void *, void *, size_t,
                           size_t, size_t, int, double, double, void *);
-    void (*r2c)(const bttb_plan *, const void *, void *, double, void *);
-    void (*c2r)(const bttb_plan *, const void *, void *, double, void *);
+    void (*r2c)(const bttb_plan *, const void *, void *, double, void *, const bttb_ahead *);
+    void (*c2r)(const bttb_plan *, const void *, void *, double, void *, const bttb_ahead *);
 };
 
 /* ============================================================================================ */
@@ -1231,7 +1231,7 @@ bttb_status bttb_execute_r2c(const bttb_plan *plan, const void *in, void *out, d
     if (!plan || !in || !out) return BTTB_EINVAL;
     if (plan->kind != BTTB_R2C) return BTTB_EKIND;
     if (plan->work && !work) return BTTB_EINVAL;
-    plan->ops->r2c(plan, in, out, scale, work);
+    plan->ops->r2c(plan, in, out, scale, work, NULL);
     return BTTB_OK;
 }
 
@@ -1241,7 +1241,7 @@ bttb_status bttb_execute_c2r(const bttb_plan *plan, const void *in, void *out, d
     if (!plan || !in || !out) return BTTB_EINVAL;
     if (plan->kind != BTTB_R2C) return BTTB_EKIND;
     if (plan->work && !work) return BTTB_EINVAL;
-    plan->ops->c2r(plan, in, out, scale, work);
+    plan->ops->c2r(plan, in, out, scale, work, NULL);
     return BTTB_OK;
 }
 
@@ -1260,11 +1260,29 @@ static bttb_status real_many(const bttb_plan *plan, const void *in, void *out, d
     if (!offsets_fit(c2r ? nc : nr, 1, howmany, idist, c2r ? 2 * rs : rs) ||
         !offsets_fit(c2r ? nr : nc, 1, howmany, odist, c2r ? rs : 2 * rs))
         return BTTB_EOVERFLOW;
-    for (t = 0; t < howmany; t++) {
-        const unsigned char *i = (const unsigned char *)in + (ptrdiff_t)t * idist * (ptrdiff_t)(c2r ? 2 * rs : rs);
-        unsigned char *o = (unsigned char *)out + (ptrdiff_t)t * odist * (ptrdiff_t)(c2r ? rs : 2 * rs);
-        if (c2r) plan->ops->c2r(plan, i, o, scale, work);
-        else plan->ops->r2c(plan, i, o, scale, work);
+    {
+        /* byte distances between rows.  r2c rows from DRAM: the next row's input and output
+         * are prefetched while one row is transformed in cache (as bttb_execute_c2c_batch): the
+         * first pass reads its input in bit-reversed order, which the hardware prefetcher does
+         * not follow (2048 rows of 2048: 17.6 -> 14.7 ms).  c2r reads its input sequentially
+         * first: no gain measured there, so no prefetch. */
+        ptrdiff_t ib = idist * (ptrdiff_t)(c2r ? 2 * rs : rs), ob = odist * (ptrdiff_t)(c2r ? rs : 2 * rs);
+        size_t rowb = nr * rs;
+        int ahead = !c2r && plan->sub && plan->sub->algo == BTTB_ALGO_POW2 &&
+                    bttb_ahead_worth(rowb, howmany);
+        for (t = 0; t < howmany; t++) {
+            const unsigned char *i = (const unsigned char *)in + (ptrdiff_t)t * ib;
+            unsigned char *o = (unsigned char *)out + (ptrdiff_t)t * ob;
+            bttb_ahead ah, *pa = NULL;
+            if (ahead && t + 1 < howmany) {
+                ah.rd = (const char *)(i + ib);
+                ah.wr = (char *)(o + ob);
+                ah.bytes = rowb;
+                pa = &ah;
+            }
+            if (c2r) plan->ops->c2r(plan, i, o, scale, work, pa);
+            else plan->ops->r2c(plan, i, o, scale, work, pa);
+        }
     }
     return BTTB_OK;
 }

@@ -858,14 +858,22 @@ TF void SFX(bluestein)(const bttb_plan *p, const CPX *in, ptrdiff_t is, CPX *out
 /* ------------------------------------------------------------------------------------------ */
 /* Execute entry points (arguments already validated)                                           */
 /* ------------------------------------------------------------------------------------------ */
-TF void SFX(c2c)(const bttb_plan *p, const void *in, void *out, int inv, double scale, void *work)
+/* ah: the memory of the next transform of a batch to prefetch meanwhile (power-of-two plans;
+ * NULL: none). */
+TI void SFX(c2c_ah)(const bttb_plan *p, const void *in, void *out, int inv, double scale,
+                    void *work, const bttb_ahead *ah)
 {
     if (p->algo == BTTB_ALGO_POW2) {
-        if (in == out) SFX(pow2_inplace)(p, (CPX *)out, inv, scale, NULL);
-        else SFX(pow2_oop)(p, (const CPX *)in, (CPX *)out, inv, scale, NULL);
+        if (in == out) SFX(pow2_inplace)(p, (CPX *)out, inv, scale, ah);
+        else SFX(pow2_oop)(p, (const CPX *)in, (CPX *)out, inv, scale, ah);
     } else {
         SFX(bluestein)(p, (const CPX *)in, 1, (CPX *)out, 1, inv, scale, (CPX *)work);
     }
+}
+
+TF void SFX(c2c)(const bttb_plan *p, const void *in, void *out, int inv, double scale, void *work)
+{
+    SFX(c2c_ah)(p, in, out, inv, scale, work, NULL);
 }
 
 /* howmany contiguous transforms in + t*idist -> out + t*odist (in place when in == out and the
@@ -975,8 +983,9 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
     if (buf) bttb_stream_fence();
 }
 
-/* Real-to-complex. */
-TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, void *work)
+/* Real-to-complex.  ah: as for c2c_ah (rows of a batch). */
+TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, void *work,
+                 const bttb_ahead *ah)
 {
     size_t n = p->n, k;
     CPX *o = (CPX *)out;
@@ -986,7 +995,7 @@ TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, vo
         size_t h = n / 2;
         const CPX *restrict u = (const CPX *)p->rtw;   /* u_k = -i w^k / 2 */
         CPX z0;
-        SFX(c2c)(p->sub, in, out, 0, 1.0, work);
+        SFX(c2c_ah)(p->sub, in, out, 0, 1.0, work, ah);
         z0 = o[0];
         o[0].re = z0.re + z0.im; o[0].im = 0;
         o[h].re = z0.re - z0.im; o[h].im = 0;
@@ -1027,7 +1036,8 @@ TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, vo
 }
 
 /* Complex-to-real. */
-TF void SFX(c2r)(const bttb_plan *p, const void *in, void *out, double scale, void *work)
+TF void SFX(c2r)(const bttb_plan *p, const void *in, void *out, double scale, void *work,
+                 const bttb_ahead *ah)
 {
     size_t n = p->n, k;
     const CPX *X = (const CPX *)in;
@@ -1059,7 +1069,7 @@ TF void SFX(c2r)(const bttb_plan *p, const void *in, void *out, double scale, vo
             Z[h - k] = C_CONJ(C_SUB(P, t));
         }
         Z[0].re = x0 + xh; Z[0].im = x0 - xh;
-        SFX(c2c)(p->sub, Z, Z, 1, scale, work);
+        SFX(c2c_ah)(p->sub, Z, Z, 1, scale, work, ah);
     } else {
         CPX *y = (CPX *)work;
         R *o = (R *)out;

@@ -557,6 +557,64 @@ def test_fft_axis0_fused_columns_bit_identical(shape):
                  single=True)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_real_primitives_write_into_out(dtype):
+    """The backend's r2c/c2r primitives with out=: the same values as a new array, written into
+    out (directly when the axis is the last one and out is C-contiguous, else copied) and
+    returned; a wrong shape is refused."""
+    f = _backend.fft
+    cdt = np.complex64 if dtype == np.float32 else np.complex128
+    x = randn(6, 16, dtype=dtype)
+    for axis in (1, 0):
+        ref = f.r2c(x, axis, 0.5)
+        assert ref.dtype == cdt
+        np.testing.assert_allclose(ref, 0.5 * np.fft.rfft(x.astype(np.float64), axis=axis),
+                                   rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5)
+        for out in (np.full(ref.shape, np.nan, dtype=cdt),
+                    np.full(ref.shape[::-1], np.nan, dtype=cdt).T):   # not C-contiguous
+            assert f.r2c(x, axis, 0.5, out) is out
+            np.testing.assert_array_equal(out, ref)
+        n = x.shape[axis]
+        back = f.c2r(ref, n, axis, 2.0 / n)
+        np.testing.assert_allclose(back, x, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                                   atol=1e-5)
+        out = np.full(back.shape, np.nan, dtype=dtype)
+        assert f.c2r(ref, n, axis, 2.0 / n, out) is out
+        np.testing.assert_array_equal(out, back)
+    with pytest.raises(ValueError):
+        f.r2c(x, 1, 1.0, np.empty((6, 8), dtype=cdt))
+    with pytest.raises(ValueError):
+        f.c2r(f.r2c(x, 1, 1.0), 16, 1, 1.0, np.empty((6, 15), dtype=dtype))
+
+
+def test_c2c_inplace_claimed_blocks_bit_identical():
+    """The compiled in-place primitive taking blocks of adjacent lines from a shared counter (one
+    call, or two threads sharing the counter, as workers= does for blocked column passes): bit
+    for bit one call on the whole array; a counter without a block, or of the wrong type, is
+    refused."""
+    if _backend.name != "c":
+        pytest.skip("compiled primitive only (the pure-Python backend has no blocked pass)")
+    f = _backend.fft.c2c_inplace
+    for shape, axis in (((64, 1000), 0), ((32, 3, 500), 0), ((16, 7, 300), 1)):
+        x = crandn(*shape)
+        ref = x.copy()
+        f(ref, axis, True, 0.25)
+        y = x.copy()
+        c = np.zeros(1, dtype=np.uintp)
+        f(y, axis, True, 0.25, 96, c)
+        np.testing.assert_array_equal(y, ref)
+        assert c[0] == -(-shape[-1] // 96) + 1   # every block, and the claim that found none
+        y = x.copy()
+        c = np.zeros(1, dtype=np.uintp)
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda _: f(y, axis, True, 0.25, 16, c), range(2)))
+        np.testing.assert_array_equal(y, ref)
+    with pytest.raises(ValueError, match="block"):
+        f(x, 0, False, 1.0, 0, np.zeros(1, dtype=np.uintp))
+    with pytest.raises(ValueError, match="counter"):
+        f(x, 0, False, 1.0, 16, np.zeros(2, dtype=np.uintp))
+
+
 def test_workers_none_is_serial():
     x = crandn(64, 512)
     np.testing.assert_array_equal(bttbfft.fft(x, workers=None), bttbfft.fft(x, workers=1))

@@ -30,13 +30,17 @@ release the GIL; they may be called from several threads at once.
     Fast path of one real transform: ``x`` a 1-D, C-contiguous, aligned float32/float64 array of
     length ``n``; ``out`` a 1-D, C-contiguous, aligned, writeable complex64/complex128 array (same
     precision) of length ``n // 2 + 1``, not overlapping ``x``.
-``r2c(x, axis, scale) -> ndarray``
+``r2c(x, axis, scale, out=None) -> ndarray``
     Real-to-complex transform of the float32/float64 array ``x`` along ``axis``: a new complex
     array with ``shape[axis] == n // 2 + 1`` (``n = x.shape[axis]``).  ``x`` is not modified.
-``c2r(x, n, axis, scale) -> ndarray``
+    ``out``: a writeable array of that shape and of the complex dtype of ``x``'s precision, not
+    overlapping ``x``, that receives the result (and is returned); the compiled backend writes a
+    C-contiguous, aligned ``out`` directly when ``axis`` is the last one.
+``c2r(x, n, axis, scale, out=None) -> ndarray``
     Complex-to-real inverse transform: ``x.shape[axis] == n // 2 + 1``; the imaginary parts of the
     zero-frequency term (and of the Nyquist term for even ``n``) are ignored, as numpy.fft.irfft
-    does.  Returns a new real array with ``shape[axis] == n``.  ``x`` is not modified.
+    does.  Returns a new real array with ``shape[axis] == n``.  ``x`` is not modified.  ``out``:
+    as for ``r2c`` (the real dtype of ``x``'s precision).
 ``bit_reverse_inplace(x, axis) -> None``
     Bit-reversal permutation of the writeable array ``x`` (any dtype, any strides) along ``axis``,
     whose length is a power of two.

@@ -180,8 +180,13 @@ cdef bttb_status _c2c_lines(const bttb_plan *p, char *base, int nd, const Py_ssi
     return BTTB_OK
 
 
-def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
-    """Unnormalised complex FFT of the writeable complex array x along axis, in place, times scale."""
+def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale, size_t block=0,
+                counter=None):
+    """Unnormalised complex FFT of the writeable complex array x along axis, in place, times scale.
+    block > 0 and counter (a numpy.uintp array of one element, zero at first, shared by the
+    threads of one pass): the lines adjacent in memory (the other axis of smallest stride) are
+    taken in blocks of `block`, claimed one by one from the counter until all are taken (each
+    line transformed as in a call on the whole array)."""
     cdef int prec = _precision_of(x)
     cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(x)
     cdef int nd = cnp.PyArray_NDIM(x)
@@ -195,8 +200,14 @@ def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
     cdef Py_ssize_t best = -1, s
     cdef size_t howmany = 1
     cdef ptrdiff_t dist = 0
-    cdef bttb_status st
+    cdef bttb_status st = BTTB_OK
     cdef char *base = <char *>cnp.PyArray_DATA(x)
+    cdef size_t *cnt = NULL
+    cdef size_t blk, nb
+    if counter is not None:
+        if block == 0:
+            raise ValueError("c2c_inplace: a counter needs block > 0")
+        cnt = _counter_ptr(counter)
     if cnp.PyArray_SIZE(x) == 0:
         return
     aligned = cnp.PyArray_ISALIGNED(x)
@@ -205,6 +216,8 @@ def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
             aligned = False
     if not aligned:
         # Strides that are not whole elements (rare: views into records): use a scratch copy.
+        if cnt != NULL and bttb_py_claim(cnt) != 0:
+            return   # another thread has it
         tmp = np.array(x, copy=True, order="C")
         c2c_inplace(tmp, axis, inverse, scale)
         x[...] = tmp
@@ -231,8 +244,17 @@ def c2c_inplace(cnp.ndarray x, Py_ssize_t axis, bint inverse, double scale):
         ostrides[no] = bstrides[i]
         no += 1
     with nogil:
-        st = _c2c_lines(plan.p, base, no, oshape, ostrides, bstrides[axis] // itemsize,
-                        howmany, dist, direction, scale, w)
+        if cnt == NULL:
+            st = _c2c_lines(plan.p, base, no, oshape, ostrides, bstrides[axis] // itemsize,
+                            howmany, dist, direction, scale, w)
+        else:
+            blk = bttb_py_claim(cnt)
+            while blk * block < howmany and st == BTTB_OK:
+                nb = block if howmany - blk * block > block else howmany - blk * block
+                st = _c2c_lines(plan.p, base + <ptrdiff_t>(blk * block) * dist * itemsize, no,
+                                oshape, ostrides, bstrides[axis] // itemsize, nb, dist,
+                                direction, scale, w)
+                blk = bttb_py_claim(cnt)
     if st != BTTB_OK:
         _raise_status(st, "complex FFT failed")
 
@@ -579,23 +601,43 @@ cdef inline object _axis_last_contiguous(cnp.ndarray x, Py_ssize_t axis, bint la
     return np.ascontiguousarray(np.moveaxis(x, axis, -1))
 
 
+cdef inline bint _direct_out(object out, bint last, object shape, object dtype):
+    """out (not None) can be written directly: the result's axis is the last one and out is a
+    C-contiguous, aligned, writeable array of the result's shape and dtype."""
+    cdef cnp.ndarray o = out
+    oshape = out.shape
+    if oshape != shape:
+        raise ValueError(f"out has shape {oshape}, expected {shape}")
+    return (last and out.dtype == dtype and cnp.PyArray_IS_C_CONTIGUOUS(o)
+            and cnp.PyArray_ISALIGNED(o) and cnp.PyArray_ISWRITEABLE(o))
+
+
 @cython.wraparound(True)
-def r2c(cnp.ndarray x, Py_ssize_t axis, double scale):
-    """Real-to-complex FFT along axis: a new complex array with n//2+1 entries there."""
+def r2c(cnp.ndarray x, Py_ssize_t axis, double scale, out=None):
+    """Real-to-complex FFT along axis: a new complex array with n//2+1 entries there (or out,
+    of that shape and dtype and not overlapping x, holding it)."""
     cdef int prec = _precision_of(x)
     cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
+    ctype = np.complex128 if prec == BTTB_F64 else np.complex64
+    if out is not None:
+        xs = (<object>x).shape
+        shape = xs[:axis] + (xs[axis] // 2 + 1,) + xs[axis + 1:]
+        if not _direct_out(out, last, shape, ctype):
+            np.copyto(out, r2c(x, axis, scale))
+            return out
     xm = _axis_last_contiguous(x, axis, last)
     cdef cnp.ndarray xc = xm
     cdef size_t n = <size_t>xm.shape[-1]
     cdef size_t nh = n // 2 + 1
     cdef size_t batch = <size_t>(xm.size // n) if n else 0
-    ctype = np.complex128 if prec == BTTB_F64 else np.complex64
-    cdef cnp.ndarray out = np.empty(xm.shape[:-1] + (nh,), dtype=ctype)
+    if out is None:
+        out = np.empty(xm.shape[:-1] + (nh,), dtype=ctype)
+    cdef cnp.ndarray res = out
     cdef Plan plan = get_plan(BTTB_R2C, n, prec)
     work = plan.work()
     cdef void *w = _ptr(work)
     cdef const void *ip = cnp.PyArray_DATA(xc)
-    cdef void *op = cnp.PyArray_DATA(out)
+    cdef void *op = cnp.PyArray_DATA(res)
     cdef bttb_status st
     with nogil:
         st = bttb_execute_r2c_many(plan.p, ip, op, scale, batch, <ptrdiff_t>n, <ptrdiff_t>nh, w)
@@ -605,21 +647,30 @@ def r2c(cnp.ndarray x, Py_ssize_t axis, double scale):
 
 
 @cython.wraparound(True)
-def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale):
-    """Complex-to-real inverse FFT of the Hermitian half x (n//2+1 entries along axis)."""
+def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale, out=None):
+    """Complex-to-real inverse FFT of the Hermitian half x (n//2+1 entries along axis): a new
+    real array (or out, of that shape and dtype and not overlapping x, holding it)."""
     cdef int prec = _precision_of(x)
     cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
+    rtype = np.float64 if prec == BTTB_F64 else np.float32
+    if out is not None:
+        xs = (<object>x).shape
+        shape = xs[:axis] + (n,) + xs[axis + 1:]
+        if not _direct_out(out, last, shape, rtype):
+            np.copyto(out, c2r(x, n, axis, scale))
+            return out
     xm = _axis_last_contiguous(x, axis, last)
     cdef cnp.ndarray xc = xm
     cdef size_t nh = <size_t>(n // 2 + 1)
     cdef size_t batch = <size_t>(xm.size // nh)
-    rtype = np.float64 if prec == BTTB_F64 else np.float32
-    cdef cnp.ndarray out = np.empty(xm.shape[:-1] + (n,), dtype=rtype)
+    if out is None:
+        out = np.empty(xm.shape[:-1] + (n,), dtype=rtype)
+    cdef cnp.ndarray res = out
     cdef Plan plan = get_plan(BTTB_R2C, <size_t>n, prec)
     work = plan.work()
     cdef void *w = _ptr(work)
     cdef const void *ip = cnp.PyArray_DATA(xc)
-    cdef void *op = cnp.PyArray_DATA(out)
+    cdef void *op = cnp.PyArray_DATA(res)
     cdef bttb_status st
     with nogil:
         st = bttb_execute_c2r_many(plan.p, ip, op, scale, batch, <ptrdiff_t>nh, <ptrdiff_t>n, w)

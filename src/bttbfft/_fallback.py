@@ -364,13 +364,22 @@ def r2c_contig(x, out, scale):
     out[...] = r2c(x, 0, scale)
 
 
-def r2c(x, axis, scale):
-    """Real-to-complex forward transform along axis; returns a new array (n//2+1 along axis)."""
-    with np.errstate(all="ignore"):
-        return _r2c_impl(x, axis, scale)
+def _into(res, out):
+    if out is None:
+        return res
+    out[...] = res
+    return out
 
 
-def c2r(x, n, axis, scale):
-    """Complex-to-real inverse transform to length n along axis; returns a new real array."""
+def r2c(x, axis, scale, out=None):
+    """Real-to-complex forward transform along axis; returns a new array (n//2+1 along axis), or
+    out holding it."""
     with np.errstate(all="ignore"):
-        return _c2r_impl(x, n, axis, scale)
+        return _into(_r2c_impl(x, axis, scale), out)
+
+
+def c2r(x, n, axis, scale, out=None):
+    """Complex-to-real inverse transform to length n along axis; returns a new real array, or
+    out holding it."""
+    with np.errstate(all="ignore"):
+        return _into(_c2r_impl(x, n, axis, scale), out)

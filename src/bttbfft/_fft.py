@@ -207,6 +207,8 @@ def _r2c_axis(arr, n, ax, code, out, nw, cdt):
     oshape = _with_len(arr.shape, ax, n // 2 + 1)
     if x.size == 0:
         res = np.zeros(oshape, dtype=cdt)
+    elif out is not None and not np.may_share_memory(out, x):
+        return _workers.r2c(x, ax, _scale(code, n, False), nw, out)
     else:
         res = _workers.r2c(x, ax, _scale(code, n, False), nw)
     if out is not None:
@@ -232,6 +234,8 @@ def _c2r_axis(arr, n, ax, code, out, nw, cdt):
     oshape = _with_len(arr.shape, ax, n)
     if x.size == 0:
         res = np.zeros(oshape, dtype=rdt)
+    elif out is not None and not np.may_share_memory(out, x):
+        return _workers.c2r(x, n, ax, _scale(code, n, True), nw, out)
     else:
         res = _workers.c2r(x, n, ax, _scale(code, n, True), nw)
     if out is not None:

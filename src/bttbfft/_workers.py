@@ -9,7 +9,6 @@ the first time more than one worker is requested; its size is bounded.
 """
 from __future__ import annotations
 
-import itertools
 import operator
 import os
 import threading
@@ -120,21 +119,6 @@ def _run(tasks, nworkers):
         raise err
 
 
-def _run_parts(nparts, fn, nworkers):
-    """fn(0) .. fn(nparts - 1) on nworkers threads (the calling thread is one), each thread
-    taking the next part as soon as it is free: on a shared or noisy machine a thread that is
-    slowed down does fewer parts instead of holding up the others at the end."""
-    counter = itertools.count()
-
-    def worker():
-        for i in iter(counter.__next__, None):   # next() on a count is atomic under the GIL
-            if i >= nparts:
-                return
-            fn(i)
-
-    _run([worker] * min(nworkers, nparts), nworkers)
-
-
 # Column passes (the transform axis has a larger stride than another axis, whose adjacent lines
 # the C core transforms together): when one call would sweep more than _COLBLOCK_MIN bytes, the
 # columns are transformed in blocks of about _COLBLOCK_BYTES (a power of two >= 64 columns, so
@@ -169,19 +153,18 @@ def _col_block(x, axis):
     return v, b
 
 
-def _cols_rest(x, axis, inverse, scale):
-    _backend.fft.c2c_cols_rest(x, inverse, scale)
+def _cols_rest(x, axis, inverse, scale, block=0, counter=None):
+    _backend.fft.c2c_cols_rest(x, inverse, scale, block, counter)
 
 
 def _c2c_blocked(x, axis, inverse, scale, f=None):
     f = f or _backend.fft.c2c_inplace
-    v, b = _col_block(x, axis)
-    if v is None:
+    _, b = _col_block(x, axis)
+    if not b:
         f(x, axis, inverse, scale)
         return
-    pre = (slice(None),) * v
-    for i in range(0, x.shape[v], b):
-        f(x[pre + (slice(i, i + b),)], axis, inverse, scale)
+    # one call takes all the blocks, one after the other
+    f(x, axis, inverse, scale, b, np.zeros(1, dtype=np.uintp))
 
 
 def c2c(x, axis, inverse, scale, nworkers, _f=None):
@@ -189,13 +172,12 @@ def c2c(x, axis, inverse, scale, nworkers, _f=None):
     if nworkers > 1 and x.size >= _MIN_WORK:
         v, b = _col_block(x, axis)
         if v is not None and x.shape[v] >= 2 * nworkers * b:
-            # blocked columns: threads take the blocks one by one (each block transformed as
-            # in a serial call)
+            # blocked columns: each thread makes one call that claims blocks from a shared
+            # counter (in C, without going back to Python between blocks) until none is left
+            # (each block transformed as in a serial call)
             f = _f or _backend.fft.c2c_inplace
-            pre = (slice(None),) * v
-            _run_parts(-(-x.shape[v] // b),
-                       lambda i: f(x[pre + (slice(i * b, (i + 1) * b),)], axis, inverse, scale),
-                       nworkers)
+            counter = np.zeros(1, dtype=np.uintp)
+            _run([lambda: f(x, axis, inverse, scale, b, counter)] * nworkers, nworkers)
             return
     _, slices = _chunks(x, axis, nworkers)
     if slices is None:
@@ -331,36 +313,31 @@ def _fill_c2c(src, dst, axis, m, n, inverse, scale):
     _c2c_blocked(dst, axis, inverse, scale)
 
 
-def r2c(x, axis, scale, nworkers):
-    """Real-to-complex transform of x along axis (a new array) using up to nworkers threads."""
+def r2c(x, axis, scale, nworkers, out=None):
+    """Real-to-complex transform of x along axis using up to nworkers threads: a new array, or
+    out (of the result's shape and dtype, not overlapping x) holding it.  Each thread writes its
+    chunk of the output directly."""
     f = _backend.fft.r2c
     _, slices = _chunks(x, axis, nworkers)
     if slices is None:
-        return f(x, axis, scale)
-    n = x.shape[axis]
-    shape = x.shape[:axis] + (n // 2 + 1,) + x.shape[axis + 1:]
-    cdt = np.complex64 if x.dtype == np.float32 else np.complex128
-    out = np.empty(shape, dtype=cdt)
-
-    def task(s):
-        out[s] = f(x[s], axis, scale)
-
-    _run([(lambda s=s: task(s)) for s in slices], nworkers)
+        return f(x, axis, scale, out)
+    if out is None:
+        n = x.shape[axis]
+        shape = x.shape[:axis] + (n // 2 + 1,) + x.shape[axis + 1:]
+        out = np.empty(shape, dtype=np.complex64 if x.dtype == np.float32 else np.complex128)
+    _run([(lambda s=s: f(x[s], axis, scale, out[s])) for s in slices], nworkers)
     return out
 
 
-def c2r(x, n, axis, scale, nworkers):
-    """Complex-to-real transform of x to length n along axis using up to nworkers threads."""
+def c2r(x, n, axis, scale, nworkers, out=None):
+    """Complex-to-real transform of x to length n along axis using up to nworkers threads: a new
+    array, or out (as for r2c) holding it."""
     f = _backend.fft.c2r
     _, slices = _chunks(x, axis, nworkers)
     if slices is None:
-        return f(x, n, axis, scale)
-    shape = x.shape[:axis] + (n,) + x.shape[axis + 1:]
-    rdt = np.float32 if x.dtype == np.complex64 else np.float64
-    out = np.empty(shape, dtype=rdt)
-
-    def task(s):
-        out[s] = f(x[s], n, axis, scale)
-
-    _run([(lambda s=s: task(s)) for s in slices], nworkers)
+        return f(x, n, axis, scale, out)
+    if out is None:
+        shape = x.shape[:axis] + (n,) + x.shape[axis + 1:]
+        out = np.empty(shape, dtype=np.float32 if x.dtype == np.complex64 else np.float64)
+    _run([(lambda s=s: f(x[s], n, axis, scale, out[s])) for s in slices], nworkers)
     return out
