@@ -1124,15 +1124,25 @@ bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int directi
     return BTTB_OK;
 }
 
-/* 1 if pc (columns, n1 >= 2) and pr (rows; NULL: rows copied) can run the fused 2-D row pass. */
+/* 1 if pc (columns, n1 >= 2) and pr (rows: a power-of-two c2c plan, a real plan of even length
+ * on a power-of-two c2c plan, or NULL: rows copied) can run the fused 2-D row pass. */
 static int fused2d_ok(const bttb_plan *pr, const bttb_plan *pc)
 {
     if (!pc || pc->kind != BTTB_C2C || pc->algo != BTTB_ALGO_POW2 || pc->n < 2) return 0;
-    return !pr || (pr->kind == BTTB_C2C && pr->prec == pc->prec && pr->algo == BTTB_ALGO_POW2 &&
-                   pr->ops == pc->ops);
+    if (!pr) return 1;
+    if (pr->prec != pc->prec || pr->ops != pc->ops) return 0;
+    if (pr->kind == BTTB_R2C)
+        return pr->algo == BTTB_ALGO_REAL_EVEN && pr->sub->algo == BTTB_ALGO_POW2 && !pr->work;
+    return pr->kind == BTTB_C2C && pr->algo == BTTB_ALGO_POW2;
 }
 
-/* Scratch for streaming one group of pc's first pass (rows of n2 elements); 0 below
+/* Output row length of the fused row pass for input rows of n2 elements. */
+static size_t fused2d_width(const bttb_plan *pr, size_t n2)
+{
+    return pr && pr->kind == BTTB_R2C ? n2 / 2 + 1 : n2;
+}
+
+/* Scratch for streaming one group of pc's first pass (output rows of n2 elements); 0 below
  * BTTB_STREAM_MIN or when a size does not fit. */
 static size_t fused2d_work_size(const bttb_plan *pc, size_t n2)
 {
@@ -1157,7 +1167,7 @@ static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const 
     if (!bttb_size_fits_ptrdiff(n2) ||
         !offsets_fit(n2, 1, pc->n, (ptrdiff_t)n2, bttb_complex_size(pc->prec)))
         return BTTB_EOVERFLOW;
-    if (fused2d_work_size(pc, n2) == 0) work = NULL;
+    if (fused2d_work_size(pc, fused2d_width(pr, n2)) == 0) work = NULL;
     if (work) work = (void *)(((uintptr_t)work + BTTB_ALIGN - 1) & ~(uintptr_t)(BTTB_ALIGN - 1));
     G = pc->n / pc->pass[0].radix;
     g0 = G / nparts * part + G % nparts * part / nparts;
@@ -1169,7 +1179,7 @@ static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const 
 
 size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc)
 {
-    return pr && fused2d_ok(pr, pc) ? fused2d_work_size(pc, pr->n) : 0;
+    return pr && fused2d_ok(pr, pc) ? fused2d_work_size(pc, fused2d_width(pr, pr->n)) : 0;
 }
 
 bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,

@@ -947,37 +947,44 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
  * the column transforms then continue with pow2_cols(first = 1).  buf (r*n2 elements, or NULL):
  * each group is built there and streamed to y (y is written once and never read).  pr NULL: no
  * row transforms, the rows (of any length n2) are copied (rscale unused): the column transforms
- * alone, from x into y. */
+ * alone, from x into y.  pr a real (r2c) plan of even n2: x holds real rows of n2, y rows of
+ * n2/2+1 (the 2-D real-to-complex transform). */
+TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, void *work,
+                 const bttb_ahead *ah);
 TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void *in, void *out,
                            size_t n2, size_t g0, size_t g1, int inv, double rscale, double cscale,
                            void *work)
 {
     CPX *restrict buf = (CPX *)work;
-    const CPX *x = (const CPX *)in;
+    const unsigned char *x = (const unsigned char *)in;
     CPX *y = (CPX *)out;
-    size_t r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = n2 * sizeof(CPX);
+    int real = pr && pr->kind == BTTB_R2C;
+    /* input row bytes; output row length W (n2/2+1 after a real transform) */
+    size_t inb = n2 * (real ? sizeof(R) : sizeof(CPX)), W = real ? n2 / 2 + 1 : n2;
+    size_t r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = W * sizeof(CPX);
     unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
-    int last = pc->npass == 1, ahead = bttb_ahead_worth(rowb, (g1 - g0) * r);
+    int last = pc->npass == 1, ahead = bttb_ahead_worth(inb, (g1 - g0) * r);
     for (g = g0; g < g1; g++) {
         size_t q = bttb_rev_bits(g, lg);
-        CPX *blk = y + g * r * n2, *dst = buf ? buf : blk;
+        CPX *blk = y + g * r * W, *dst = buf ? buf : blk;
         for (k = 0; k < r; k++) {
-            const CPX *src = x + (q + bttb_rev_bits(k, lr) * G) * n2;
+            const unsigned char *src = x + (q + bttb_rev_bits(k, lr) * G) * inb;
             bttb_ahead ah, *pa = NULL;
             if (!pr) {
-                memcpy(dst + k * n2, src, rowb);
+                memcpy(dst + k * W, src, rowb);
                 continue;
             }
             if (k + 1 < r || g + 1 < g1) {   /* the next row of this call */
                 size_t gn = k + 1 < r ? g : g + 1, kn = k + 1 < r ? k + 1 : 0;
-                ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * n2);
-                ah.wr = buf ? NULL : (char *)(y + (gn * r + kn) * n2);
-                ah.bytes = rowb;
+                ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * inb);
+                ah.wr = buf ? NULL : (char *)(y + (gn * r + kn) * W);
+                ah.bytes = inb;
                 if (ahead) pa = &ah;
             }
-            SFX(pow2_oop)(pr, src, dst + k * n2, inv, rscale, pa);
+            if (real) SFX(r2c)(pr, src, dst + k * W, rscale, NULL, pa);
+            else SFX(pow2_oop)(pr, (const CPX *)(const void *)src, dst + k * W, inv, rscale, pa);
         }
-        SFX(kc_pass)(pc, 0, dst, r, (ptrdiff_t)n2, n2, inv, last && cscale != 1.0, cscale);
+        SFX(kc_pass)(pc, 0, dst, r, (ptrdiff_t)W, W, inv, last && cscale != 1.0, cscale);
         if (buf) bttb_stream_copy(blk, buf, r * rowb);
     }
     if (buf) bttb_stream_fence();

@@ -149,7 +149,10 @@ static inline size_t bttb_complex_size(bttb_precision p)
  *     (row stride `stride` >= howmany complex elements), after every part of the row call.
  * The result is bit for bit that of the row transforms followed by bttb_execute_c2c_many on the
  * columns; rscale and cscale are the row and column scales.  Both plans must be power-of-two c2c
- * plans of one precision created with the same SIMD level (else BTTB_EINVAL). */
+ * plans of one precision created with the same SIMD level (else BTTB_EINVAL), except that pr may
+ * be a real (BTTB_R2C) plan of a power-of-two length n2 >= 2: in then holds n1 rows of n2 reals
+ * and out n1 rows of n2/2+1 complex values (bttb_execute_r2c_many on the rows, then the
+ * columns); the column calls take n2/2+1 columns. */
 bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
                                     void *out, size_t part, size_t nparts, int direction,
                                     double rscale, double cscale, void *work);

@@ -59,7 +59,8 @@ followed by the column transforms.  With ``counter`` (a one-element ``numpy.uint
 at first, shared by the threads of one pass) each call runs parts (blocks of ``block`` columns)
 claimed from the counter until none is left, without returning to Python in between.
 ``rows=False``: no row transforms (rows of any length are copied in their bit-reversed order), so
-the two calls give the transform along axis 0 alone, out of place.
+the two calls give the transform along axis 0 alone, out of place.  A real ``x`` (float64 or
+float32): real row transforms into ``out`` of shape ``(n1, n2 // 2 + 1)`` (the 2-D rfft).
 
 Convolution primitives (module ``conv``): see the docstring of ``bttbfft._fallback_conv``.
 """

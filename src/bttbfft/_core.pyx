@@ -390,11 +390,15 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     by one from the counter until all nparts are taken (without going back to Python between
     parts, so threads never wait for each other's GIL).  rows=False: no row transforms (rscale
     unused, n2 any length >= 1): with c2c_cols_rest, the column transforms of x alone, into out
-    (bit for bit c2c_inplace along axis 0 of a copy of x)."""
+    (bit for bit c2c_inplace along axis 0 of a copy of x).  A real x (float64/float32, n2 >= 2):
+    real row transforms, out of shape (n1, n2//2 + 1) (bit for bit r2c on the rows, then the
+    columns)."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = _precision_of(x)
-    cdef Plan pr = get_plan(BTTB_C2C, n2, prec) if rows else None
+    cdef int t = cnp.PyArray_TYPE(x)
+    cdef int kind = BTTB_R2C if (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) else BTTB_C2C
+    cdef Plan pr = get_plan(kind, n2, prec) if rows else None
     cdef Plan pc = get_plan(BTTB_C2C, n1, prec)
     cdef const bttb_plan *prp = pr.p if rows else NULL
     cdef const void *ip = cnp.PyArray_DATA(x)

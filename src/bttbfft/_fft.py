@@ -607,6 +607,15 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
         _check_out(out, final, cdt, fname)
     single, cdt = cdt is _C64, _C128
     dst = None if single else out
+    if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0
+            and s[0] == arr.shape[0] and s[1] == arr.shape[1] and _workers.fused_r2c_ok(arr)
+            and (dst is None or (dst.flags.c_contiguous and dst.flags.aligned
+                                 and not np.may_share_memory(dst, arr)))):
+        # 2-D, no crop or pad: real rows fused with the first column pass (same bits)
+        n1, n2 = arr.shape
+        res = dst if dst is not None else np.empty(final, dtype=cdt)
+        _workers.fft2_from(arr, res, False, _scale(code, n2, False), _scale(code, n1, False), nw)
+        return res
     n0, ax0, _ = steps[0]
     cur = _r2c_axis(arr, n0, ax0, code, dst if (dst is not None and shapes[0] == final) else None,
                     nw, cdt)

@@ -201,6 +201,17 @@ def fused2d_ok(src):
             and src.flags.c_contiguous and src.flags.aligned)
 
 
+def fused_r2c_ok(src):
+    """True if fft2_from can write the 2-D real-to-complex transform of the array src (2-D
+    float64, power-of-two sides, no crop or pad) into an (n1, n2//2 + 1) complex128 array."""
+    if _backend.name != "c" or src.ndim != 2:
+        return False
+    n1, n2 = src.shape
+    return (n1 >= 2 and n1 & (n1 - 1) == 0 and n2 >= 2 and n2 & (n2 - 1) == 0
+            and n2 <= _FUSED2D_MAX_ROW and src.dtype == np.float64
+            and src.flags.c_contiguous and src.flags.aligned)
+
+
 def fused_cols_ok(src, dst):
     """True if fft2_from(..., rows=False) can write the transform along axis 0 of src into dst:
     both complex128, C-contiguous and aligned, of one shape (at least 2-D), not overlapping; the
@@ -221,7 +232,8 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
     (the rows of each first-pass group are combined while in cache), then the other column
     passes.  Bit for bit the same as the row pass followed by the column pass, for any
     nworkers.  rows=False (see fused_cols_ok; any shape, taken as (n1, rest)): the transform
-    along axis 0 alone, the rows copied instead of transformed (rscale unused)."""
+    along axis 0 alone, the rows copied instead of transformed (rscale unused).  A real src
+    (see fused_r2c_ok): the real row transforms, dst of shape (n1, n2//2 + 1)."""
     if not rows:
         src = src.reshape(src.shape[0], -1)
         dst = dst.reshape(src.shape)

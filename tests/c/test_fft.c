@@ -688,23 +688,26 @@ static void test_bitexact(void)
 /* ---------------------------------------------------------------------------------------- */
 /* stream: pass a work buffer (outputs of BTTB_STREAM_MIN bytes and more are then built there and
  * streamed out; the buffer and, for complex64, out are deliberately misaligned by 8 bytes).
- * rows == 0: the column transforms alone (bttb_internal_cols_first; n2 any width). */
+ * rows: 1 complex row transforms, 2 real (r2c) row transforms (n2 reals in, n2/2+1 complex out
+ * per row), 0 none (bttb_internal_cols_first: the column transforms alone; n2 any width). */
 static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir, size_t nparts,
                               int stream, int rows)
 {
-    size_t cs = csize(prec), total = n1 * n2, j, part, half = n2 / 2, wsize = 0;
+    size_t cs = csize(prec), rsz = cs / 2, w = rows == 2 ? n2 / 2 + 1 : n2, total = n1 * w, j, part;
+    size_t half = w / 2, wsize = 0, inb = n1 * n2 * (rows == 2 ? rsz : cs);
     size_t off = stream && prec == BTTB_F32 ? 8 : 0;
     bttb_plan *pr = NULL, *pc = NULL;
     unsigned char *in, *ref, *out, *obuf, *work = NULL;
     double rs = dir == 1 ? 1.0 / (double)n2 : 1.0, cscale = dir == 1 ? 0.5 : 1.0;
     int ok = 1;
-    if ((rows && bttb_plan_create(&pr, BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
+    if (rows == 2) dir = -1;   /* a real transform is forward */
+    if ((rows && bttb_plan_create(&pr, rows == 2 ? BTTB_R2C : BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
         bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
         CHECK(0, "fused2d plans %zu x %zu", n1, n2);
         bttb_plan_destroy(pr);
         return;
     }
-    in = (unsigned char *)malloc(total * cs);
+    in = (unsigned char *)malloc(inb);
     ref = (unsigned char *)malloc(total * cs);
     obuf = (unsigned char *)malloc(total * cs + off);
     out = obuf + off;
@@ -715,25 +718,34 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
               wsize, n1, n2);
         work = (unsigned char *)malloc(wsize + 8);
     }
-    for (j = 0; j < total; j++) set_c(in, prec, j, rnd(), rnd());
-    memcpy(ref, in, total * cs);
-    if (rows)
-        ok &= bttb_execute_c2c_many(pr, ref, dir, rs, n1, 1, (ptrdiff_t)n2, NULL) == BTTB_OK;
-    ok &= bttb_execute_c2c_many(pc, ref, dir, cscale, n2, (ptrdiff_t)n2, 1, NULL) == BTTB_OK;
+    if (rows == 2) {
+        for (j = 0; j < n1 * n2; j++) {
+            if (prec == BTTB_F32) ((float *)in)[j] = (float)rnd();
+            else ((double *)in)[j] = rnd();
+        }
+        ok &= bttb_execute_r2c_many(pr, in, ref, rs, n1, (ptrdiff_t)n2, (ptrdiff_t)w, NULL) == BTTB_OK;
+    } else {
+        for (j = 0; j < total; j++) set_c(in, prec, j, rnd(), rnd());
+        memcpy(ref, in, total * cs);
+        if (rows)
+            ok &= bttb_execute_c2c_many(pr, ref, dir, rs, n1, 1, (ptrdiff_t)n2, NULL) == BTTB_OK;
+    }
+    ok &= bttb_execute_c2c_many(pc, ref, dir, cscale, w, (ptrdiff_t)w, 1, NULL) == BTTB_OK;
     memset(out, 0x77, total * cs);
     for (part = 0; part < nparts; part++) {
-        unsigned char *w = work ? work + 8 : NULL;
+        unsigned char *wk = work ? work + 8 : NULL;
         if (rows)
-            ok &= bttb_internal_fft2_rows(pr, pc, in, out, part, nparts, dir, rs, cscale, w) == BTTB_OK;
+            ok &= bttb_internal_fft2_rows(pr, pc, in, out, part, nparts, dir, rs, cscale, wk) == BTTB_OK;
         else
-            ok &= bttb_internal_cols_first(pc, in, out, n2, part, nparts, dir, cscale, w) == BTTB_OK;
+            ok &= bttb_internal_cols_first(pc, in, out, n2, part, nparts, dir, cscale, wk) == BTTB_OK;
     }
     /* the columns in two ranges (as two threads would) */
     if (half)
-        ok &= bttb_internal_cols_rest(pc, out, dir, cscale, half, (ptrdiff_t)n2) == BTTB_OK;
-    ok &= bttb_internal_cols_rest(pc, out + half * cs, dir, cscale, n2 - half, (ptrdiff_t)n2) == BTTB_OK;
+        ok &= bttb_internal_cols_rest(pc, out, dir, cscale, half, (ptrdiff_t)w) == BTTB_OK;
+    ok &= bttb_internal_cols_rest(pc, out + half * cs, dir, cscale, w - half, (ptrdiff_t)w) == BTTB_OK;
     CHECK(ok && memcmp(out, ref, total * cs) == 0, "fused 2-D %s differ in bits: %zu x %zu %s dir=%d parts=%zu stream=%d",
-          rows ? "rows + columns" : "columns alone", n1, n2, pname(prec), dir, nparts, stream);
+          rows == 2 ? "real rows + columns" : rows ? "rows + columns" : "columns alone", n1, n2,
+          pname(prec), dir, nparts, stream);
     free(in); free(ref); free(obuf); free(work);
     bttb_plan_destroy(pr);
     bttb_plan_destroy(pc);
@@ -755,6 +767,9 @@ static void test_fused2d(void)
                     /* columns alone, also of widths that are not powers of two */
                     test_fused2d_case(sh[a][0], sh[a][1] + (size_t)a % 3, p ? BTTB_F32 : BTTB_F64, d,
                                       np, np == 3, 0);
+                    /* real rows (forward only) */
+                    if (d == -1 && sh[a][1] >= 2)
+                        test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3, 2);
                 }
     /* outputs of BTTB_STREAM_MIN bytes: the streamed row pass */
     test_fused2d_case(1024, 1024, BTTB_F64, -1, 3, 1, 1);
@@ -762,6 +777,8 @@ static void test_fused2d(void)
     test_fused2d_case(2048, 1024, BTTB_F32, -1, 5, 1, 1);
     test_fused2d_case(512, 2048, BTTB_F64, 1, 2, 0, 1);
     test_fused2d_case(1024, 1027, BTTB_F64, 1, 3, 1, 0);
+    test_fused2d_case(1024, 2048, BTTB_F64, -1, 3, 1, 2);   /* real rows, 16 MiB output */
+    test_fused2d_case(16, 4096, BTTB_F32, -1, 1, 1, 2);
     if (!g_quick) test_fused2d_case(2048, 1023, BTTB_F32, -1, 2, 1, 0);
     /* errors */
     bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
@@ -775,7 +792,15 @@ static void test_fused2d(void)
     CHECK(bttb_internal_cols_rest(c, buf, -1, 1.0, 4, 2) == BTTB_EINVAL, "cols_rest stride < howmany");
     CHECK(bttb_internal_cols_rest(b, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_rest Bluestein");
     CHECK(bttb_internal_cols_rest(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "cols_rest howmany 0");
-    CHECK(bttb_internal_fft2_rows_work_size(c, r) == 0, "fused work size, r2c plan");
+    CHECK(bttb_internal_fft2_rows_work_size(c, r) == 0, "fused work size, r2c column plan");
+    {   /* real rows whose half-length transform is not a power of two */
+        bttb_plan *r12 = NULL;
+        bttb_plan_create(&r12, BTTB_R2C, 12, BTTB_F64, 0);
+        CHECK(bttb_internal_fft2_rows(r12, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "fused real rows of 12");
+        double rin[64] = {0}, rout[80];   /* 8 x 8 reals -> 8 x 5 complex */
+        CHECK(bttb_internal_fft2_rows(r, c, rin, rout, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_OK, "fused real rows of 8");
+        bttb_plan_destroy(r12);
+    }
     CHECK(bttb_internal_fft2_rows_work_size(c, c) == 0, "fused work size, small output");
     CHECK(bttb_internal_fft2_rows(NULL, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "fused rows plan NULL");
     CHECK(bttb_internal_cols_first(r, buf, buf + 32, 2, 0, 1, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first r2c plan");
