@@ -978,7 +978,7 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
                 size_t gn = k + 1 < r ? g : g + 1, kn = k + 1 < r ? k + 1 : 0;
                 ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * inb);
                 ah.wr = buf ? NULL : (char *)(y + (gn * r + kn) * W);
-                ah.bytes = inb;
+                ah.bytes = inb > rowb ? inb : rowb;
                 if (ahead) pa = &ah;
             }
             if (real) SFX(r2c)(pr, src, dst + k * W, rscale, NULL, pa);

@@ -490,7 +490,11 @@ def test_rfft2_fused_rows_bit_identical(shape):
     fused = (_backend.name == "c" and all(v & (v - 1) == 0 for v in shape))
     assert _workers.fused_r2c_ok(x) == fused
     for norm in (None, "ortho", "forward"):
-        ref = bttbfft.fft(bttbfft.rfft(x, axis=1, norm=norm), axis=0, norm=norm)
+        ref = bttbfft.rfft(x, axis=1, norm=norm)
+        if shape[0] & (shape[0] - 1) == 0:
+            bttbfft.fft_inplace(ref, norm=norm, axis=0)
+        else:
+            ref = bttbfft.fft(ref, axis=0, norm=norm)
         np.testing.assert_array_equal(bttbfft.rfft2(x, norm=norm), ref)
         assert_close(ref, np.fft.rfft2(x, norm=norm), max(shape))
         for w in (2, 3):
@@ -538,11 +542,26 @@ def test_fft2_large_streamed_and_dynamic_parts_bit_identical():
     with pytest.raises(ValueError, match="counter"):
         _backend.fft.fft2_rows_colfirst(x, b, False, 1.0, 1.0, 0, 2, True,
                                         np.zeros(1, dtype=np.int32))
+    # arrays the C call could overrun are refused before it runs
+    g = _backend.fft.fft2_rows_colfirst
+    for bad in (np.empty((1024, 1023), complex), np.empty((1024, 1024), np.complex64),
+                np.empty((1024 * 1024,), complex), x):
+        with pytest.raises(ValueError):
+            g(x, bad, False, 1.0, 1.0, 0, 1)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        g(x, np.empty((1024, 1024), complex).T, False, 1.0, 1.0, 0, 1)
+    xr = x.real.copy()
+    with pytest.raises(ValueError, match="out must be"):
+        g(xr, b, False, 1.0, 1.0, 0, 1)   # real rows give 513 columns
+    with pytest.raises(ValueError, match="rows=False"):
+        g(xr, np.empty((1024, 513), complex), False, 1.0, 1.0, 0, 1, True, None, False)
+    with pytest.raises(ValueError, match="2-D"):
+        _backend.fft.c2c_cols_rest(np.empty(8, complex), False, 1.0)
     with pytest.raises(ValueError, match="block"):
         _backend.fft.c2c_cols_rest(a, False, 1.0, 0, np.zeros(1, dtype=np.uintp))
 
 
-@pytest.mark.parametrize("shape", [(2, 1), (8, 3), (64, 5, 3), (4, 8, 2), (256, 512),
+@pytest.mark.parametrize("shape", [(2, 1), (8, 1), (8, 3), (64, 5, 3), (4, 8, 2), (256, 512),
                                    (1024, 1024),   # 16 MiB: the streamed first pass
                                    (16, 40000),    # rows too long for the fused pass
                                    (12, 8)])       # not a power of two along axis 0
@@ -579,6 +598,13 @@ def test_fft_axis0_fused_columns_bit_identical(shape):
     assert not _workers.fused_cols_ok(y, y)
     xf = np.asfortranarray(x)
     np.testing.assert_array_equal(bttbfft.fft(xf, axis=0), ref)
+    # an output whose trailing axes have length one: C-contiguous for numpy whatever its strides
+    if x.size == shape[0]:
+        out = np.full(shape[::-1], np.nan + 0j).T
+        assert bttbfft.fft(x, axis=0, out=out) is out
+        np.testing.assert_array_equal(out, ref)
+        if x.ndim == 2:
+            np.testing.assert_array_equal(bttbfft.fft2(x, out=out), bttbfft.fft2(x))
     assert _workers.fused_cols_ok(xf, np.empty_like(x)) == (fused and xf.flags.c_contiguous)
     x64 = x.astype(np.complex64)
     assert not _workers.fused_cols_ok(x64, np.empty(shape, np.complex64))
@@ -613,7 +639,20 @@ def test_real_primitives_write_into_out(dtype):
     with pytest.raises(ValueError):
         f.r2c(x, 1, 1.0, np.empty((6, 8), dtype=cdt))
     with pytest.raises(ValueError):
+        f.r2c(x, 1, 1.0, np.empty((2, 6, 9), dtype=cdt))   # no broadcasting either
+    with pytest.raises(ValueError):
         f.c2r(f.r2c(x, 1, 1.0), 16, 1, 1.0, np.empty((6, 15), dtype=dtype))
+    with pytest.raises(ValueError):
+        f.c2r(f.r2c(x, 1, 1.0), 14, 1, 1.0)   # 9 entries along the axis are not 14//2 + 1
+    ref = f.r2c(x, 1, 1.0)
+    np.testing.assert_array_equal(f.r2c(x, -1, 1.0, np.empty_like(ref)), ref)   # axis -1
+    # an out that overlaps the input: the result is still right (computed apart, then copied)
+    buf = np.zeros(6 * 18, dtype=dtype)
+    xin = buf[:96].reshape(6, 16)
+    xin[...] = x
+    out = buf.view(cdt)[:54].reshape(6, 9)
+    assert f.r2c(xin, 1, 1.0, out) is out
+    np.testing.assert_array_equal(out, ref)
 
 
 def test_c2c_inplace_claimed_blocks_bit_identical():

@@ -17,7 +17,9 @@ release the GIL; they may be called from several threads at once.
 
 ``c2c_inplace(x, axis, inverse, scale) -> None``
     Transform the writeable complex array ``x`` in place along ``axis``.  ``x`` may have any
-    strides (including negative and non-contiguous ones).
+    strides (including negative and non-contiguous ones).  The compiled backend also takes
+    ``block`` and ``counter`` (see ``_core.c2c_inplace``): threads sharing a counter transform
+    blocks of adjacent lines, each claimed once (used by ``_workers`` for column passes).
 ``c2c_contig(x, out, inverse, scale) -> None``
     Fast path of one transform: ``x`` and ``out`` are 1-D, C-contiguous, aligned complex arrays of
     the same dtype and length; ``out`` (writeable) receives the transform of ``x``.  ``out`` may be

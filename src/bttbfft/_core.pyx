@@ -376,6 +376,29 @@ cdef inline bttb_status _first_call(const bttb_plan *pr, const bttb_plan *pc, co
     return bttb_internal_fft2_rows(pr, pc, ip, op, part, nparts, direction, rscale, cscale, w)
 
 
+cdef _check_fused_args(cnp.ndarray x, cnp.ndarray out, bint rows):
+    """The arrays of fft2_rows_colfirst: refused unless the C call can only touch them."""
+    if cnp.PyArray_NDIM(x) != 2 or cnp.PyArray_NDIM(out) != 2:
+        raise ValueError("fft2_rows_colfirst: x and out must be 2-D")
+    cdef int t = cnp.PyArray_TYPE(x)
+    cdef bint real = t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT
+    cdef int prec = _precision_of(x)
+    if real and not rows:
+        raise ValueError("fft2_rows_colfirst: rows=False needs a complex x")
+    n1, n2 = (<object>x).shape
+    shape = (n1, n2 // 2 + 1 if real else n2)
+    ctype = np.complex128 if prec == BTTB_F64 else np.complex64
+    if (<object>out).shape != shape or (<object>out).dtype != ctype:
+        raise ValueError(f"fft2_rows_colfirst: out must be {np.dtype(ctype)} of shape {shape}")
+    if not (cnp.PyArray_IS_C_CONTIGUOUS(x) and cnp.PyArray_ISALIGNED(x)
+            and cnp.PyArray_IS_C_CONTIGUOUS(out) and cnp.PyArray_ISALIGNED(out)
+            and cnp.PyArray_ISWRITEABLE(out)):
+        raise ValueError("fft2_rows_colfirst: x and out must be C-contiguous and aligned, out "
+                         "writeable")
+    if np.may_share_memory(x, out):
+        raise ValueError("fft2_rows_colfirst: x and out must not overlap")
+
+
 def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
                        double cscale, size_t part, size_t nparts, bint stream=True,
                        counter=None, bint rows=True):
@@ -393,6 +416,13 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     (bit for bit c2c_inplace along axis 0 of a copy of x).  A real x (float64/float32, n2 >= 2):
     real row transforms, out of shape (n1, n2//2 + 1) (bit for bit r2c on the rows, then the
     columns)."""
+    _check_fused_args(x, out, rows)
+    _fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream, counter, rows)
+
+
+cdef _fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
+                         double cscale, size_t part, size_t nparts, bint stream,
+                         counter, bint rows):
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = _precision_of(x)
@@ -425,7 +455,7 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
                                  w)
                 part = bttb_py_claim(cnt)
     if st != BTTB_OK:
-        _raise_status(st, "complex 2-D FFT failed")
+        _raise_status(st, "fused 2-D pass failed")
 
 
 def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale, size_t block=0, counter=None):
@@ -445,9 +475,11 @@ def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale, size_t block=0, cou
     cdef size_t *cnt = NULL
     cdef size_t i, c0, nb
     cdef ptrdiff_t ld
+    if cnp.PyArray_NDIM(x) != 2:
+        raise ValueError("c2c_cols_rest: x must be 2-D")
     if w == 0:
         return
-    if cnp.PyArray_STRIDE(x, 1) != itemsize or rs % itemsize or rs <= 0:
+    if (w > 1 and cnp.PyArray_STRIDE(x, 1) != itemsize) or rs % itemsize or rs <= 0:
         raise ValueError("c2c_cols_rest: columns must be adjacent and rows a positive whole "
                          "number of elements apart")
     if counter is not None:
@@ -605,28 +637,32 @@ cdef inline object _axis_last_contiguous(cnp.ndarray x, Py_ssize_t axis, bint la
     return np.ascontiguousarray(np.moveaxis(x, axis, -1))
 
 
-cdef inline bint _direct_out(object out, bint last, object shape, object dtype):
+cdef inline bint _direct_out(object x, object out, bint last, object shape, object dtype):
     """out (not None) can be written directly: the result's axis is the last one and out is a
-    C-contiguous, aligned, writeable array of the result's shape and dtype."""
+    C-contiguous, aligned, writeable array of the result's shape and dtype, not overlapping x
+    (else the result is computed apart and copied into out)."""
     cdef cnp.ndarray o = out
     oshape = out.shape
     if oshape != shape:
         raise ValueError(f"out has shape {oshape}, expected {shape}")
     return (last and out.dtype == dtype and cnp.PyArray_IS_C_CONTIGUOUS(o)
-            and cnp.PyArray_ISALIGNED(o) and cnp.PyArray_ISWRITEABLE(o))
+            and cnp.PyArray_ISALIGNED(o) and cnp.PyArray_ISWRITEABLE(o)
+            and not np.may_share_memory(x, out))
 
 
 @cython.wraparound(True)
 def r2c(cnp.ndarray x, Py_ssize_t axis, double scale, out=None):
     """Real-to-complex FFT along axis: a new complex array with n//2+1 entries there (or out,
-    of that shape and dtype and not overlapping x, holding it)."""
+    of that shape, holding it)."""
     cdef int prec = _precision_of(x)
+    if axis < 0:
+        axis += cnp.PyArray_NDIM(x)
     cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
     ctype = np.complex128 if prec == BTTB_F64 else np.complex64
     if out is not None:
         xs = (<object>x).shape
         shape = xs[:axis] + (xs[axis] // 2 + 1,) + xs[axis + 1:]
-        if not _direct_out(out, last, shape, ctype):
+        if not _direct_out(x, out, last, shape, ctype):
             np.copyto(out, r2c(x, axis, scale))
             return out
     xm = _axis_last_contiguous(x, axis, last)
@@ -653,14 +689,19 @@ def r2c(cnp.ndarray x, Py_ssize_t axis, double scale, out=None):
 @cython.wraparound(True)
 def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale, out=None):
     """Complex-to-real inverse FFT of the Hermitian half x (n//2+1 entries along axis): a new
-    real array (or out, of that shape and dtype and not overlapping x, holding it)."""
+    real array (or out, of that shape, holding it)."""
     cdef int prec = _precision_of(x)
+    if axis < 0:
+        axis += cnp.PyArray_NDIM(x)
+    if n < 1 or x.shape[axis] != n // 2 + 1:
+        raise ValueError(f"c2r: {n // 2 + 1} entries along the axis expected for n = {n}, got "
+                         f"{x.shape[axis]}")
     cdef bint last = axis == cnp.PyArray_NDIM(x) - 1
     rtype = np.float64 if prec == BTTB_F64 else np.float32
     if out is not None:
         xs = (<object>x).shape
         shape = xs[:axis] + (n,) + xs[axis + 1:]
-        if not _direct_out(out, last, shape, rtype):
+        if not _direct_out(x, out, last, shape, rtype):
             np.copyto(out, c2r(x, n, axis, scale))
             return out
     xm = _axis_last_contiguous(x, axis, last)

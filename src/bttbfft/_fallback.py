@@ -367,6 +367,8 @@ def r2c_contig(x, out, scale):
 def _into(res, out):
     if out is None:
         return res
+    if out.shape != res.shape:
+        raise ValueError(f"out has shape {out.shape}, expected {res.shape}")
     out[...] = res
     return out
 
@@ -381,5 +383,8 @@ def r2c(x, axis, scale, out=None):
 def c2r(x, n, axis, scale, out=None):
     """Complex-to-real inverse transform to length n along axis; returns a new real array, or
     out holding it."""
+    if n < 1 or x.shape[axis] != n // 2 + 1:
+        raise ValueError(f"c2r: {n // 2 + 1} entries along the axis expected for n = {n}, got "
+                         f"{x.shape[axis]}")
     with np.errstate(all="ignore"):
         return _into(_c2r_impl(x, n, axis, scale), out)
