@@ -1,4 +1,5 @@
 """Shared timing helpers for the benchmark scripts: interleaved rounds, medians, ratios."""
+import json
 import time
 
 import numpy as np
@@ -50,3 +51,19 @@ def gflops(n, seconds, real=False):
     if real:
         flops /= 2
     return flops / seconds / 1e9
+
+
+def run_cases(cases, bench, rounds, label, summary, json_path=None, meta=None):
+    """r = bench(case, rounds) for every case, each printed as label(case), its medians
+    (r["median_s"], in ms) and summary(r); with json_path, {**meta, "rounds", "results"} is
+    written there.  Returns the results."""
+    out = []
+    for case in cases:
+        r = bench(case, rounds)
+        out.append(r)
+        medians = " ".join(f"{k} {v * 1e3:.2f}ms" for k, v in r["median_s"].items())
+        print(f"{label(case)} {medians} | {summary(r)}", flush=True)
+    if json_path:
+        with open(json_path, "w") as fh:
+            json.dump({**(meta or {}), "rounds": rounds, "results": out}, fh, indent=1)
+    return out

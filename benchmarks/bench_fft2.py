@@ -29,7 +29,6 @@ Results are bit-identical for every ``workers`` value (checked here too).
     python benchmarks/bench_fft2.py [--quick] [--rounds R] [--json FILE]
 """
 import argparse
-import json
 import os
 import sys
 
@@ -38,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved, run_cases  # noqa: E402
 
 import bttbfft  # noqa: E402
 
@@ -122,25 +121,16 @@ def main():
     sizes = [256, 1024] if args.quick else [256, 512, 1024, 2048]
     print(f"bttbfft backend {bttbfft.backend}, cores {os.cpu_count()}, pyfftw "
           f"{getattr(pyfftw, '__version__', 'missing')}", flush=True)
-    out = []
-    for n in sizes:
-        r = bench(n, rounds)
-        out.append(r)
-        m = r["median_s"]
-        line = f"{n:5d}^2 " + " ".join(f"{k} {v * 1e3:.2f}ms" for k, v in m.items())
-        line += (f" | fft2/fftw {r.get('fft2/fftw', float('nan')):.2f}"
-                 f" inplace/fftw {r.get('fft2 inplace/fftw', float('nan')):.2f}"
-                 f" rfft2/fftw {r.get('rfft2/fftw r2c', float('nan')):.2f}"
-                 f" speedup w2 fft2 {r['speedup fft2 w2']:.2f}"
-                 f" fft2(out=) {r['speedup fft2(out=) w2']:.2f} rfft2 {r['speedup rfft2 w2']:.2f}"
-                 f" machine {r['speedup machine w2']:.2f}"
-                 f" bit-identical {r['bit_identical_workers']}")
-        print(line, flush=True)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"backend": bttbfft.backend, "rounds": rounds, "results": out}, fh,
-                      indent=1)
-
+    run_cases(sizes, bench, rounds, lambda n: f"{n:5d}^2",
+              lambda r: (f"fft2/fftw {r.get('fft2/fftw', float('nan')):.2f}"
+                         f" inplace/fftw {r.get('fft2 inplace/fftw', float('nan')):.2f}"
+                         f" rfft2/fftw {r.get('rfft2/fftw r2c', float('nan')):.2f}"
+                         f" speedup w2 fft2 {r['speedup fft2 w2']:.2f}"
+                         f" fft2(out=) {r['speedup fft2(out=) w2']:.2f}"
+                         f" rfft2 {r['speedup rfft2 w2']:.2f}"
+                         f" machine {r['speedup machine w2']:.2f}"
+                         f" bit-identical {r['bit_identical_workers']}"),
+              args.json, {"backend": bttbfft.backend})
 
 if __name__ == "__main__":
     main()

@@ -18,14 +18,13 @@ rounds, see _timing.py); complex128:
     python benchmarks/bench_fft_cols.py [--quick] [--rounds R] [--json FILE]
 """
 import argparse
-import json
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved, run_cases  # noqa: E402
 
 import bttbfft  # noqa: E402
 
@@ -92,25 +91,15 @@ def main():
               [(512, 512), (1024, 1024), (2048, 2048), (4096, 1024), (512, 64, 64)])
     print(f"bttbfft backend {bttbfft.backend}, cores {os.cpu_count()}, pyfftw "
           f"{getattr(pyfftw, '__version__', 'missing')}", flush=True)
-    out = []
-    for shape in shapes:
-        r = bench(shape, rounds)
-        out.append(r)
-        m = r["median_s"]
-        line = "x".join(map(str, shape)) + " " + " ".join(f"{k} {v * 1e3:.2f}ms"
-                                                           for k, v in m.items())
-        line += (f" | out/copy+inplace {r['out/copy+inplace']:.2f}"
-                 f" out/fftw {r.get('out/fftw', float('nan')):.2f}"
-                 f" new/fftw {r.get('new/fftw', float('nan')):.2f}"
-                 f" scipy/new {r.get('scipy/new', float('nan')):.2f}"
-                 f" speedup w2 new {r['speedup new w2']:.2f} out {r['speedup out w2']:.2f}"
-                 f" bit-identical {r['bit_identical']}")
-        print(line, flush=True)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"backend": bttbfft.backend, "rounds": rounds, "results": out}, fh,
-                      indent=1)
-
+    run_cases(shapes, bench, rounds, lambda shape: "x".join(map(str, shape)),
+              lambda r: (f"out/copy+inplace {r['out/copy+inplace']:.2f}"
+                         f" out/fftw {r.get('out/fftw', float('nan')):.2f}"
+                         f" new/fftw {r.get('new/fftw', float('nan')):.2f}"
+                         f" scipy/new {r.get('scipy/new', float('nan')):.2f}"
+                         f" speedup w2 new {r['speedup new w2']:.2f}"
+                         f" out {r['speedup out w2']:.2f}"
+                         f" bit-identical {r['bit_identical']}"),
+              args.json, {"backend": bttbfft.backend})
 
 if __name__ == "__main__":
     main()

@@ -167,27 +167,26 @@ def _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt):
         if n < 1:
             raise ValueError(f"Invalid number of FFT data points ({n}) specified; the "
                              "transform axis is empty")
-    # out of place along axis 0 without crop or pad: the copy fused with the bit reversal and
-    # first pass of the columns (same bits as copy, then transform)
-    cols = ax == 0 and n == m and arr.size > 0
     if out is not None:
         w = out
-        if w is not arr:
-            if cols and _workers.fused_cols_ok(arr, w):
-                _workers.fft2_from(arr, w, inverse, 1.0, _scale(code, n, inverse), nw, rows=False)
-                return w
-            _fill(w, arr, ax, m, n)
     elif reuse and n == m and arr.dtype == cdt and arr.flags.writeable:
         w = arr
     else:
         w = np.empty(_with_len(arr.shape, ax, n), dtype=cdt)
-        if cols and _workers.fused_cols_ok(arr, w):
-            _workers.fft2_from(arr, w, inverse, 1.0, _scale(code, n, inverse), nw, rows=False)
-        elif w.size:  # copy and transform fused per chunk (threads copy in parallel)
-            _workers.c2c_from(arr, w, ax, inverse, _scale(code, n, inverse), nw)
+    scale = _scale(code, n, inverse)
+    if w is not arr and ax == 0 and n == m and arr.size and _workers.fused_cols_ok(arr, w):
+        # out of place along axis 0 without crop or pad: the copy fused with the bit reversal
+        # and first pass of the columns (same bits as copy, then transform)
+        _workers.fft2_from(arr, w, inverse, 1.0, scale, nw, rows=False)
         return w
+    if out is None and w is not arr:
+        if w.size:  # copy and transform fused per chunk (threads copy in parallel)
+            _workers.c2c_from(arr, w, ax, inverse, scale, nw)
+        return w
+    if w is not arr:
+        _fill(w, arr, ax, m, n)
     if w.size:
-        _workers.c2c(w, ax, inverse, _scale(code, n, inverse), nw)
+        _workers.c2c(w, ax, inverse, scale, nw)
     return w
 
 
@@ -532,8 +531,7 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
     single, cdt = cdt is _C64, _C128
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0 and not reuse
             and tuple(final) == arr.shape and _workers.fused2d_ok(arr)
-            and (out is None or (out.flags.c_contiguous and out.flags.aligned
-                                 and not np.may_share_memory(out, arr)))):
+            and (out is None or _workers.separate_out(out, arr))):
         # 2-D, no crop or pad: rows fused with the first column pass (same bits)
         n1, n2 = arr.shape
         res = out if out is not None else np.empty(arr.shape, dtype=cdt)
@@ -609,8 +607,7 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
     dst = None if single else out
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0
             and s[0] == arr.shape[0] and s[1] == arr.shape[1] and _workers.fused_r2c_ok(arr)
-            and (dst is None or (dst.flags.c_contiguous and dst.flags.aligned
-                                 and not np.may_share_memory(dst, arr)))):
+            and (dst is None or _workers.separate_out(dst, arr))):
         # 2-D, no crop or pad: real rows fused with the first column pass (same bits)
         n1, n2 = arr.shape
         res = dst if dst is not None else np.empty(final, dtype=cdt)

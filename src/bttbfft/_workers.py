@@ -167,6 +167,13 @@ def _c2c_blocked(x, axis, inverse, scale, f=None):
     f(x, axis, inverse, scale, b, np.zeros(1, dtype=np.uintp))
 
 
+def _claim_blocks(x, axis, inverse, scale, block, nworkers, f):
+    """f(x, axis, inverse, scale, block, counter) in nworkers threads sharing one counter: each
+    claims blocks of `block` adjacent lines until none is left."""
+    counter = np.zeros(1, dtype=np.uintp)
+    _run([lambda: f(x, axis, inverse, scale, block, counter)] * nworkers, nworkers)
+
+
 def c2c(x, axis, inverse, scale, nworkers, _f=None):
     """In-place complex transform of x along axis using up to nworkers threads."""
     if nworkers > 1 and x.size >= _MIN_WORK:
@@ -175,9 +182,7 @@ def c2c(x, axis, inverse, scale, nworkers, _f=None):
             # blocked columns: each thread makes one call that claims blocks from a shared
             # counter (in C, without going back to Python between blocks) until none is left
             # (each block transformed as in a serial call)
-            f = _f or _backend.fft.c2c_inplace
-            counter = np.zeros(1, dtype=np.uintp)
-            _run([lambda: f(x, axis, inverse, scale, b, counter)] * nworkers, nworkers)
+            _claim_blocks(x, axis, inverse, scale, b, nworkers, _f or _backend.fft.c2c_inplace)
             return
     _, slices = _chunks(x, axis, nworkers)
     if slices is None:
@@ -212,6 +217,13 @@ def fused_r2c_ok(src):
             and src.flags.c_contiguous and src.flags.aligned)
 
 
+def separate_out(dst, src):
+    """dst can take a fused pass's output: C-contiguous, aligned, writeable, not overlapping
+    src."""
+    return (dst.flags.c_contiguous and dst.flags.aligned and dst.flags.writeable
+            and not np.may_share_memory(dst, src))
+
+
 def fused_cols_ok(src, dst):
     """True if fft2_from(..., rows=False) can write the transform along axis 0 of src into dst:
     both complex128, C-contiguous and aligned, of one shape (at least 2-D), not overlapping; the
@@ -222,8 +234,7 @@ def fused_cols_ok(src, dst):
     n1 = src.shape[0]
     return (n1 >= 2 and n1 & (n1 - 1) == 0 and 0 < src.size // n1 <= _FUSED2D_MAX_ROW
             and src.dtype == np.complex128 and dst.dtype == np.complex128
-            and src.flags.c_contiguous and src.flags.aligned and dst.flags.c_contiguous
-            and dst.flags.aligned and dst.flags.writeable and not np.may_share_memory(src, dst))
+            and src.flags.c_contiguous and src.flags.aligned and separate_out(dst, src))
 
 
 def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
@@ -254,9 +265,7 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
     if not b:
         c2c(dst, 0, inverse, cscale, k, _cols_rest)
         return
-    counter = np.zeros(1, dtype=np.uintp)
-    cols = _backend.fft.c2c_cols_rest
-    _run([lambda: cols(dst, inverse, cscale, b, counter)] * k, k)
+    _claim_blocks(dst, 0, inverse, cscale, b, k, _cols_rest)
 
 
 def _fill(dst, src, ax, m, n):
