@@ -6,6 +6,8 @@ are timed round-robin in one process (medians of interleaved rounds, see _timing
 * ``fftw``: pyfftw.FFTW on a 2-D aligned complex128 array, axes (0, 1), FFTW_MEASURE, threads=1,
   planned in place (the plan is created once, outside the timing; the call transforms the
   array in place, so its cost does not include an output allocation).
+* ``fftw w2``: the same FFTW plan made with threads=2: FFTW's own two-thread speed-up on this
+  machine (``speedup fftw w2`` = t(fftw)/t(fftw w2)), an independent reference for ours.
 * ``fft2 w1`` / ``fft2 w2``: bttbfft.fft2(x) and bttbfft.fft2(x, workers=2) (a new output array
   each call, as numpy.fft.fft2).
 * ``fft2 out w1`` / ``fft2 out w2``: the same into a preallocated ``out=`` array (no fresh pages
@@ -22,8 +24,11 @@ are timed round-robin in one process (medians of interleaved rounds, see _timing
   that moment (2.0 on two idle physical cores; less when the host shares them).
 
 Reported per size: medians (ms), ``fft2/fftw`` (target <= 1.5), ``speedup w2`` = t(w1)/t(w2)
-for the allocating call and for ``out=`` (target >= 1.6 at 2048^2 on 2 cores), rfft2 ratios, and
-the machine's ceiling.
+for the allocating call and for ``out=`` (target >= 1.6 at 2048^2 on 2 cores), rfft2 ratios, and the
+two-thread speed-ups of FFTW and of the machine itself.
+In-place contenders (fftw, fftw w2, fft2 inplace) transform the same array over and over: the
+values grow and may overflow to inf/nan, which does not change the time (checked: FFTW and
+bttbfft at 256^2 take the same time on finite and on inf/nan data).
 Results are bit-identical for every ``workers`` value (checked here too).
 
     python benchmarks/bench_fft2.py [--quick] [--rounds R] [--json FILE]
@@ -98,12 +103,18 @@ def bench(n, rounds):
         ar[:] = xr
         cont["fftw"] = fw
         cont["fftw r2c"] = fwr
+        a2 = pyfftw.empty_aligned((n, n), dtype="complex128")
+        fw2 = pyfftw.FFTW(a2, a2, axes=(0, 1), flags=("FFTW_MEASURE",), threads=2)
+        a2[:] = x
+        cont["fftw w2"] = fw2
     med = interleaved(cont, rounds=rounds, target=5e-3)
     res = {"n": n, "median_s": med, "bit_identical_workers": bool(same)}
     if "fftw" in med:
         res["fft2/fftw"] = med["fft2 w1"] / med["fftw"]
         res["fft2 inplace/fftw"] = med["fft2 inplace"] / med["fftw"]
         res["rfft2/fftw r2c"] = med["rfft2 w1"] / med["fftw r2c"]
+        res["speedup fftw w2"] = med["fftw"] / med["fftw w2"]
+        res["fft2(out=) w2/fftw w2"] = med["fft2 out w2"] / med["fftw w2"]
     res["speedup fft2 w2"] = med["fft2 w1"] / med["fft2 w2"]
     res["speedup fft2(out=) w2"] = med["fft2 out w1"] / med["fft2 out w2"]
     res["speedup rfft2 w2"] = med["rfft2 w1"] / med["rfft2 w2"]
@@ -128,6 +139,7 @@ def main():
                          f" speedup w2 fft2 {r['speedup fft2 w2']:.2f}"
                          f" fft2(out=) {r['speedup fft2(out=) w2']:.2f}"
                          f" rfft2 {r['speedup rfft2 w2']:.2f}"
+                         f" fftw {r.get('speedup fftw w2', float('nan')):.2f}"
                          f" machine {r['speedup machine w2']:.2f}"
                          f" bit-identical {r['bit_identical_workers']}"),
               args.json, {"backend": bttbfft.backend})
