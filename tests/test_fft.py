@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import bttbfft
-from bttbfft import _backend
+from bttbfft import _backend, _workers
 
 RNG = np.random.default_rng(20240607)
 
@@ -1162,3 +1162,96 @@ def test_rows_of_2d_match_1d_bits():
     for i in range(6):
         np.testing.assert_array_equal(rows[i], bttbfft.fft(x[i], norm="ortho"))
     np.testing.assert_array_equal(bttbfft.fft2(x), bttbfft.fft(bttbfft.fft(x), axis=0))
+
+
+# ----------------------------------------------------------------------------------------------
+# single precision along the last axis: computed in double block by block, rounded once
+# ----------------------------------------------------------------------------------------------
+def _via_double_cases(x, xr, kw):
+    """(name, result, reference) for each single-precision family: the reference widens the whole
+    array to double, transforms it and rounds the result once (the documented semantics)."""
+    X, XR = x.astype(np.complex128), xr.astype(np.float64)
+    m = x.shape[-1]
+    yield "fft", bttbfft.fft(x, **kw), bttbfft.fft(X, **kw).astype(np.complex64)
+    yield "ifft", bttbfft.ifft(x, **kw), bttbfft.ifft(X, **kw).astype(np.complex64)
+    yield "fft of float32", bttbfft.fft(xr, **kw), bttbfft.fft(XR, **kw).astype(np.complex64)
+    yield "rfft", bttbfft.rfft(xr, **kw), bttbfft.rfft(XR, **kw).astype(np.complex64)
+    yield "rfftn", bttbfft.rfftn(xr, **kw), bttbfft.rfftn(XR, **kw).astype(np.complex64)
+    if m > 1:
+        yield "irfft", bttbfft.irfft(x, **kw), bttbfft.irfft(X, **kw).astype(np.float32)
+        yield ("irfft odd n", bttbfft.irfft(x, n=2 * m - 1, **kw),
+               bttbfft.irfft(X, n=2 * m - 1, **kw).astype(np.float32))
+        yield "irfftn", bttbfft.irfftn(x, **kw), bttbfft.irfftn(X, **kw).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", [(16,), (8, 16), (3, 5, 12), (300, 7), (1, 1), (2, 1),
+                                   (40, 1024), (5, 1025)])
+@pytest.mark.parametrize("norm", [None, "ortho", "forward"])
+@pytest.mark.parametrize("workers", [None, 2])
+@pytest.mark.parametrize("block", [None, 2048])
+def test_single_precision_rows_via_double(shape, norm, workers, block, monkeypatch):
+    """complex64/float32 transforms along the last axis go through double-precision blocks of
+    rows (_workers.rows_via_double); the result must be bit-identical to transforming a full
+    double-precision copy and rounding once, for any block size (block=2048 bytes forces many
+    blocks, including one-row blocks of the long rows) and any number of workers."""
+    if block is not None:
+        monkeypatch.setattr(_workers, "_FUSE_BYTES", block)
+    rng = np.random.default_rng(sum(shape))
+    x = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
+    xr = np.ascontiguousarray(x.real)
+    kw = {"norm": norm, "workers": workers}
+    for name, got, ref in _via_double_cases(x, xr, kw):
+        assert got.dtype == ref.dtype and got.shape == ref.shape, name
+        np.testing.assert_array_equal(got, ref, err_msg=name)
+    # out= receives the same bits; a non-contiguous input takes the other path, same bits too
+    o = np.empty(x.shape, np.complex64)
+    assert bttbfft.fft(x, out=o, **kw) is o
+    np.testing.assert_array_equal(o, bttbfft.fft(x.astype(np.complex128), **kw).astype(o.dtype))
+    if x.ndim == 2 and x.shape[0] > 1:
+        v = x[::-1]
+        np.testing.assert_array_equal(bttbfft.fft(v, **kw),
+                                      bttbfft.fft(v.astype(np.complex128), **kw)
+                                      .astype(np.complex64))
+
+
+def test_single_precision_rows_via_double_other_layouts():
+    """Inputs the block path does not take (overlapping out=, F order, unaligned) still give the
+    double-then-round result, and out= overlapping the input is handled."""
+    x = (crandn(64 * 32).reshape(64, 32)).astype(np.complex64)
+    ref = bttbfft.fft(x.astype(np.complex128)).astype(np.complex64)
+    f = np.asfortranarray(x)
+    np.testing.assert_array_equal(bttbfft.fft(f), ref)
+    raw = np.empty(x.nbytes + 1, np.uint8)[1:].view(np.complex64).reshape(x.shape)
+    raw[...] = x
+    assert not raw.flags.aligned
+    np.testing.assert_array_equal(bttbfft.fft(raw), ref)
+    y = x.copy()
+    assert bttbfft.fft(y, out=y) is y
+    np.testing.assert_array_equal(y, ref)
+
+
+def _peak_bytes(call):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_single_precision_rows_need_no_double_copy(backend):
+    """The block path holds at most two scratch blocks besides the output, not a double-precision
+    copy of the whole array: with the compiled primitives its peak memory is the output + 3 MiB;
+    with the NumPy fallback (whose transforms make temporaries of a few blocks) it stays below
+    the peak of widening the whole array, transforming it and rounding it."""
+    x = (crandn(512 * 1024).reshape(512, 1024)).astype(np.complex64)   # 4 MiB
+    xr = np.ascontiguousarray(x.real)
+    for f, a, wide in [(bttbfft.fft, x, np.complex128), (bttbfft.rfft, xr, np.float64),
+                       (bttbfft.irfft, x, np.complex128)]:
+        out = f(a)   # warm plans and caches
+        peak = _peak_bytes(lambda: f(a))
+        if backend == "c":
+            assert peak < out.nbytes + (3 << 20), (f.__name__, peak, out.nbytes)
+        ref = _peak_bytes(lambda: f(a.astype(wide)).astype(out.dtype))
+        assert peak < 0.75 * ref, (f.__name__, peak, ref)

@@ -154,6 +154,18 @@ def _narrow(res, out, dtype):
     return res.astype(dtype)
 
 
+def _single_rows(kind, arr, shape, dtype, n, inverse, scale, out=None, nw=1):
+    """The transform along the last axis of arr (no crop or pad) into out, or into a new array of
+    shape and dtype, computed in double precision block by block and rounded once
+    (_workers.rows_via_double).  None when arr and the output do not allow it (not C-contiguous
+    or aligned, overlapping)."""
+    dst = out if out is not None else np.empty(shape, dtype=dtype)
+    if not _workers.via_double_ok(arr, dst):
+        return None
+    _workers.rows_via_double(kind, arr, dst, n, inverse, scale, nw)
+    return dst
+
+
 _fill = _workers._fill   # dst <- src cropped or zero-padded along an axis (one definition)
 
 
@@ -273,6 +285,11 @@ def _c2c_public(a, n, axis, norm, out, overwrite_x, workers, inverse, fname):
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n), cdt, fname)
     if cdt is _C64:
+        if ax == arr.ndim - 1 and n == arr.shape[ax]:
+            res = _single_rows("c", arr, arr.shape, _C64, n, inverse, _scale(code, n, inverse),
+                               out, nw)
+            if res is not None:
+                return res
         res = _c2c_axis(arr, n, ax, inverse, code, None, False, nw, _C128)
         return _narrow(res, out, _C64)
     reuse = bool(overwrite_x) and arr is a
@@ -299,6 +316,8 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
                 w = np.empty_like(a)   # out of place: bit reversal fused with the first pass
                 _backend.fft.c2c_contig(a, w, False, 1.0)
                 return w
+            if a.dtype in _SINGLE_IN and a.flags.c_contiguous and a.flags.aligned:
+                return _single_rows("c", a, a.shape, _C64, a.shape[-1], False, 1.0)
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, False, 1.0)
             return w.astype(_C64) if a.dtype in _SINGLE_IN else w
@@ -320,6 +339,8 @@ def ifft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                 w = np.empty_like(a)
                 _backend.fft.c2c_contig(a, w, True, 1.0 / a.shape[0])
                 return w
+            if a.dtype in _SINGLE_IN and a.flags.c_contiguous and a.flags.aligned:
+                return _single_rows("c", a, a.shape, _C64, a.shape[-1], True, 1.0 / a.shape[-1])
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, True, 1.0 / a.shape[-1])
             return w.astype(_C64) if a.dtype in _SINGLE_IN else w
@@ -369,6 +390,11 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n // 2 + 1), cdt, fname)
     if cdt is _C64:
+        if ax == arr.ndim - 1 and n == arr.shape[ax]:
+            res = _single_rows("r", arr, _with_len(arr.shape, ax, n // 2 + 1), _C64, n, False,
+                               _scale(code, n, False), out, nw)
+            if res is not None:
+                return res
         return _narrow(_r2c_axis(arr, n, ax, code, None, nw, _C128), out, _C64)
     return _r2c_axis(arr, n, ax, code, out, nw, cdt)
 
@@ -389,6 +415,8 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
         if (dt is _C128 or dt is _C64) and a.ndim and a.size and a.shape[-1] > 1:
             nn = 2 * (a.shape[-1] - 1)
             if dt is _C64:
+                if a.flags.c_contiguous and a.flags.aligned:
+                    return _single_rows("i", a, a.shape[:-1] + (nn,), _F32, nn, True, 1.0 / nn)
                 return _backend.fft.c2r(a.astype(_C128), nn, a.ndim - 1, 1.0 / nn).astype(_F32)
             return _backend.fft.c2r(a, nn, a.ndim - 1, 1.0 / nn)
     fname = "irfft"
@@ -405,6 +433,11 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n), _COMPLEX_TO_REAL[cdt], fname)
     if cdt is _C64:
+        if ax == arr.ndim - 1 and arr.shape[ax] == n // 2 + 1:
+            res = _single_rows("i", arr, _with_len(arr.shape, ax, n), _F32, n, True,
+                               _scale(code, n, True), out, nw)
+            if res is not None:
+                return res
         return _narrow(_c2r_axis(arr, n, ax, code, None, nw, _C128), out, _F32)
     return _c2r_axis(arr, n, ax, code, out, nw, cdt)
 
@@ -614,8 +647,18 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
         _workers.fft2_from(arr, res, False, _scale(code, n2, False), _scale(code, n1, False), nw)
         return res
     n0, ax0, _ = steps[0]
-    cur = _r2c_axis(arr, n0, ax0, code, dst if (dst is not None and shapes[0] == final) else None,
-                    nw, cdt)
+    cur = None
+    if single and ax0 == arr.ndim - 1 and n0 == arr.shape[ax0]:
+        # real rows in single precision: widened, transformed and (for the last step) rounded
+        # block by block
+        last = len(steps) == 1
+        cur = _single_rows("r", arr, shapes[0], _C64 if last else cdt, n0, False,
+                           _scale(code, n0, False), out if last else None, nw)
+        if cur is not None and last:
+            return cur
+    if cur is None:
+        cur = _r2c_axis(arr, n0, ax0, code,
+                        dst if (dst is not None and shapes[0] == final) else None, nw, cdt)
     for (n, ax, _), shp in zip(steps[1:], shapes[1:]):
         o = dst if (dst is not None and shp == final) else None
         cur = _c2c_axis(cur, n, ax, False, code, o, True, nw, cdt)
@@ -643,6 +686,10 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
         reuse = True
     n, ax, _ = steps[-1]
     if single:
+        if ax == cur.ndim - 1 and cur.shape[ax] == n // 2 + 1:
+            res = _single_rows("i", cur, final, _F32, n, True, _scale(code, n, True), out, nw)
+            if res is not None:
+                return res
         return _narrow(_c2r_axis(cur, n, ax, code, None, nw, cdt), out, _F32)
     return _c2r_axis(cur, n, ax, code, out, nw, cdt)
 

@@ -362,3 +362,73 @@ def c2r(x, n, axis, scale, nworkers, out=None):
         out = np.empty(shape, dtype=np.float32 if x.dtype == np.complex64 else np.float64)
     _run([(lambda s=s: f(x[s], n, axis, scale, out[s])) for s in slices], nworkers)
     return out
+
+
+# Single precision through the numpy API is computed in double (see _fft).  Along the last axis
+# of C-contiguous rows the rows go through double-precision scratch buffers in blocks of about
+# _FUSE_BYTES: widen the block, transform it out of place, round it into the output while it is
+# in cache.  Same bits as widening the whole array, transforming it and rounding the result,
+# with half the memory traffic and no double-precision copy of the whole array.  complex64,
+# 2048 rows of 2048, one thread: fft 50 -> 30 ms, rfft 31 -> 17 ms, irfft 31 -> 17 ms (the
+# casts are 9 of fft's 30 ms; scipy.fft, which computes in single precision, 23 ms).
+_DOUBLE_OF = {"c": (np.complex128, np.complex128), "r": (np.float64, np.complex128),
+              "i": (np.complex128, np.float64)}
+
+
+def via_double_ok(src, dst):
+    """True when rows_via_double can run from src into dst: both C-contiguous, aligned and
+    separate, and not empty."""
+    return (src.size > 0 and src.flags.c_contiguous and src.flags.aligned
+            and dst.flags.c_contiguous and dst.flags.aligned and dst.flags.writeable
+            and not np.may_share_memory(src, dst))
+
+
+def rows_via_double(kind, src, dst, n, inverse, scale, nworkers):
+    """dst <- the transform of length n along the last axis of src, computed in double precision
+    and rounded once to dst's dtype.
+
+    kind "c": complex (or real) -> complex; "r": real -> complex (n//2+1 outputs); "i": complex
+    (n//2+1 inputs) -> real.  src and dst are C-contiguous, separate (via_double_ok) and have the
+    same leading shape; the last axis of src has no crop or pad.  Either may already be in double
+    precision, in which case it is read or written directly, without a scratch copy.  With
+    several workers, each thread takes a contiguous range of rows (rows are independent, so the
+    bits do not depend on nworkers)."""
+    s2 = src.reshape(-1, src.shape[-1])
+    d2 = dst.reshape(-1, dst.shape[-1])
+    rows = s2.shape[0]
+    k = min(nworkers, rows) if dst.size >= _MIN_WORK else 1
+    if k <= 1:
+        _via_double(kind, s2, d2, n, inverse, scale)
+        return
+    b = [(i * rows) // k for i in range(k + 1)]
+    _run([(lambda lo=b[i], hi=b[i + 1]: _via_double(kind, s2[lo:hi], d2[lo:hi], n, inverse,
+                                                    scale)) for i in range(k)], k)
+
+
+def _via_double(kind, s2, d2, n, inverse, scale):
+    """One thread's rows of rows_via_double (2-D views)."""
+    fft = _backend.fft
+    at, bt = _DOUBLE_OF[kind]
+    a_direct = s2.dtype == at
+    b_direct = d2.dtype == bt
+    rowbytes = max(s2.shape[1] * np.dtype(at).itemsize, d2.shape[1] * np.dtype(bt).itemsize)
+    step = max(1, _FUSE_BYTES // rowbytes)
+    step = min(step, s2.shape[0])
+    a = None if a_direct else np.empty((step, s2.shape[1]), dtype=at)
+    b = None if b_direct else np.empty((step, d2.shape[1]), dtype=bt)
+    for i in range(0, s2.shape[0], step):
+        j = min(i + step, s2.shape[0])
+        if a_direct:
+            x = s2[i:j]
+        else:
+            x = a[:j - i]
+            np.copyto(x, s2[i:j], casting="unsafe")
+        y = d2[i:j] if b_direct else b[:j - i]
+        if kind == "c":
+            fft.c2c_rows(x, y, inverse, scale)
+        elif kind == "r":
+            fft.r2c(x, 1, scale, y)
+        else:
+            fft.c2r(x, n, 1, scale, y)
+        if not b_direct:
+            np.copyto(d2[i:j], y, casting="same_kind")
