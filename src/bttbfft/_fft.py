@@ -39,8 +39,9 @@ _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 _MINUS_ONE = -1  # compared by identity in the fast paths (small ints are cached)
 
-# input dtypes of the fast paths -> the dtype the transform is computed in (a cast-copy of the
-# input); single precision is computed in double and rounded once at the end (_narrow)
+# input dtypes of the fast paths -> the dtype the transform is computed in; single precision is
+# computed in double and rounded once: block by block along the last axis of C-contiguous rows
+# (_single_rows), otherwise from a double copy, rounded at the end (_narrow)
 _FAST_C = {_C128: _C128, _C64: _C128, _F64: _C128, _F32: _C128}
 _SINGLE_IN = frozenset([_C64, _F32])
 _COMPLEX_TO_REAL = {_C64: _F32, _C128: _F64}
@@ -159,9 +160,9 @@ def _single_rows(kind, arr, shape, dtype, n, inverse, scale, out=None, nw=1):
     shape and dtype, computed in double precision block by block and rounded once
     (_workers.rows_via_double).  None when arr and the output do not allow it (not C-contiguous
     or aligned, overlapping)."""
-    dst = out if out is not None else np.empty(shape, dtype=dtype)
-    if not _workers.via_double_ok(arr, dst):
+    if not _workers.via_double_ok(arr, out):
         return None
+    dst = out if out is not None else np.empty(shape, dtype=dtype)
     _workers.rows_via_double(kind, arr, dst, n, inverse, scale, nw)
     return dst
 
@@ -686,7 +687,9 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
         reuse = True
     n, ax, _ = steps[-1]
     if single:
-        if ax == cur.ndim - 1 and cur.shape[ax] == n // 2 + 1:
+        if n is None:
+            n = 2 * (cur.shape[ax] - 1)
+        if ax == cur.ndim - 1 and n >= 1 and cur.shape[ax] == n // 2 + 1:
             res = _single_rows("i", cur, final, _F32, n, True, _scale(code, n, True), out, nw)
             if res is not None:
                 return res

@@ -375,12 +375,13 @@ _DOUBLE_OF = {"c": (np.complex128, np.complex128), "r": (np.float64, np.complex1
               "i": (np.complex128, np.float64)}
 
 
-def via_double_ok(src, dst):
-    """True when rows_via_double can run from src into dst: both C-contiguous, aligned and
-    separate, and not empty."""
-    return (src.size > 0 and src.flags.c_contiguous and src.flags.aligned
-            and dst.flags.c_contiguous and dst.flags.aligned and dst.flags.writeable
-            and not np.may_share_memory(src, dst))
+def via_double_ok(src, dst=None):
+    """True when rows_via_double can run from src (not empty, C-contiguous, aligned) into dst
+    (C-contiguous, aligned, writeable, separate from src; None: a new array)."""
+    if not (src.size > 0 and src.flags.c_contiguous and src.flags.aligned):
+        return False
+    return dst is None or (dst.flags.c_contiguous and dst.flags.aligned and dst.flags.writeable
+                           and not np.may_share_memory(src, dst))
 
 
 def rows_via_double(kind, src, dst, n, inverse, scale, nworkers):
@@ -388,9 +389,10 @@ def rows_via_double(kind, src, dst, n, inverse, scale, nworkers):
     and rounded once to dst's dtype.
 
     kind "c": complex (or real) -> complex; "r": real -> complex (n//2+1 outputs); "i": complex
-    (n//2+1 inputs) -> real.  src and dst are C-contiguous, separate (via_double_ok) and have the
-    same leading shape; the last axis of src has no crop or pad.  Either may already be in double
-    precision, in which case it is read or written directly, without a scratch copy.  With
+    (n//2+1 inputs) -> real.  src and dst are C-contiguous, aligned, separate (via_double_ok)
+    and have the same leading shape; the last axis of src has no crop or pad.  Either may
+    already be in double precision, in which case it is read or written directly, without a
+    scratch copy.  With
     several workers, each thread takes a contiguous range of rows (rows are independent, so the
     bits do not depend on nworkers)."""
     s2 = src.reshape(-1, src.shape[-1])
@@ -414,8 +416,11 @@ def _via_double(kind, s2, d2, n, inverse, scale):
     rowbytes = max(s2.shape[1] * np.dtype(at).itemsize, d2.shape[1] * np.dtype(bt).itemsize)
     step = max(1, _FUSE_BYTES // rowbytes)
     step = min(step, s2.shape[0])
+    # c2c of rows longer than a block: transform the widened rows in place (one scratch of the
+    # block, as much memory as the widened copy needs anyway; in place gives the same bits)
+    inplace = kind == "c" and step == 1 and rowbytes >= _FUSE_BYTES and not a_direct
     a = None if a_direct else np.empty((step, s2.shape[1]), dtype=at)
-    b = None if b_direct else np.empty((step, d2.shape[1]), dtype=bt)
+    b = None if (b_direct or inplace) else np.empty((step, d2.shape[1]), dtype=bt)
     for i in range(0, s2.shape[0], step):
         j = min(i + step, s2.shape[0])
         if a_direct:
@@ -423,8 +428,10 @@ def _via_double(kind, s2, d2, n, inverse, scale):
         else:
             x = a[:j - i]
             np.copyto(x, s2[i:j], casting="unsafe")
-        y = d2[i:j] if b_direct else b[:j - i]
-        if kind == "c":
+        y = x if inplace else (d2[i:j] if b_direct else b[:j - i])
+        if inplace:
+            fft.c2c_inplace(x, 1, inverse, scale)
+        elif kind == "c":
             fft.c2c_rows(x, y, inverse, scale)
         elif kind == "r":
             fft.r2c(x, 1, scale, y)
