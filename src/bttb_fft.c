@@ -1310,3 +1310,84 @@ bttb_status bttb_execute_c2r_many(const bttb_plan *plan, const void *in, void *o
 {
     return real_many(plan, in, out, scale, howmany, idist, odist, work, 1);
 }
+
+/* ============================================================================================ */
+/* Single-precision rows computed in double precision (bttb_internal.h)                        */
+/* ============================================================================================ */
+/* doubles per row of the widened input (*na) and of the double result (*nb); 0 if the plan or
+ * direction does not fit. */
+static int single_rows_len(const bttb_plan *p, int direction, size_t *na, size_t *nb)
+{
+    size_t n, c;
+    if (!p || p->prec != BTTB_F64) return 0;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return 0;
+    n = p->n;
+    if (p->kind == BTTB_C2C) {
+        if (bttb_mul_size(n, 2, &c)) return 0;
+        *na = *nb = c;
+        return 1;
+    }
+    if (p->kind != BTTB_R2C || bttb_mul_size(n / 2 + 1, 2, &c)) return 0;
+    *na = direction == BTTB_FORWARD ? n : c;
+    *nb = direction == BTTB_FORWARD ? c : n;
+    return 1;
+}
+
+/* v rounded up to a multiple of BTTB_ALIGN; 0 on overflow */
+static int align_size(size_t v, size_t *out)
+{
+    if (bttb_add_size(v, BTTB_ALIGN - 1, out)) return 0;
+    *out &= ~(size_t)(BTTB_ALIGN - 1);
+    return 1;
+}
+
+size_t bttb_internal_rows_single_work_size(const bttb_plan *plan, int direction)
+{
+    size_t na, nb, a = 0, b = 0, w = 0, total;
+    if (!single_rows_len(plan, direction, &na, &nb)) return 0;
+    if (bttb_mul_size(na, sizeof(double), &a) || !align_size(a, &a)) return 0;
+    if (bttb_mul_size(nb, sizeof(double), &b) || !align_size(b, &b)) return 0;
+    if (!align_size(plan->work, &w)) return 0;
+    if (bttb_add_size(a, b, &total) || bttb_add_size(total, w, &total) ||
+        bttb_add_size(total, BTTB_ALIGN, &total))
+        return 0;
+    return total;
+}
+
+bttb_status bttb_internal_rows_single(const bttb_plan *plan, const float *in, float *out,
+                                      size_t howmany, ptrdiff_t idist, ptrdiff_t odist,
+                                      int direction, double scale, void *work)
+{
+    size_t na, nb, a = 0, b = 0, t, k;
+    double *A, *B;
+    void *pw;
+    if (!plan || !single_rows_len(plan, direction, &na, &nb)) return BTTB_EINVAL;
+    if (howmany == 0) return BTTB_OK;
+    if (!in || !out || !work) return BTTB_EINVAL;
+    if (!offsets_fit(na, 1, howmany, idist, sizeof(float)) ||
+        !offsets_fit(nb, 1, howmany, odist, sizeof(float)))
+        return BTTB_EOVERFLOW;
+    /* the sizes were checked by the work size (0 if any overflows) */
+    if (bttb_internal_rows_single_work_size(plan, direction) == 0 ||
+        !align_size(na * sizeof(double), &a) || !align_size(nb * sizeof(double), &b))
+        return BTTB_EOVERFLOW;
+    A = (double *)(((uintptr_t)work + BTTB_ALIGN - 1) & ~(uintptr_t)(BTTB_ALIGN - 1));
+    B = (double *)((unsigned char *)A + a);
+    pw = plan->work ? (void *)((unsigned char *)B + b) : NULL;
+    for (t = 0; t < howmany; t++) {
+        const float *restrict src = in + (ptrdiff_t)t * idist;
+        float *restrict dst = out + (ptrdiff_t)t * odist;
+        double *restrict wa = A;
+        const double *restrict wb = B;
+        for (k = 0; k < na; k++) wa[k] = (double)src[k];
+        if (plan->kind == BTTB_C2C)
+            plan->ops->c2c(plan, A, B, direction == BTTB_BACKWARD, scale, pw);
+        else if (direction == BTTB_FORWARD)
+            plan->ops->r2c(plan, A, B, scale, pw, NULL);
+        else
+            plan->ops->c2r(plan, A, B, scale, pw, NULL);
+        /* rounded once, to nearest (IEEE 754 conversion; out of float's range gives inf) */
+        for (k = 0; k < nb; k++) dst[k] = (float)wb[k];
+    }
+    return BTTB_OK;
+}

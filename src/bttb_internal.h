@@ -168,4 +168,20 @@ size_t bttb_internal_cols_first_work_size(const bttb_plan *pc, size_t width);
 bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,
                                     size_t howmany, ptrdiff_t stride);
 
+/* Single-precision rows transformed in double precision (the package's numpy-compatible API
+ * computes float32/complex64 input in double and rounds the result once):
+ *   plan: a double-precision plan (BTTB_F64) of any length and algorithm.  C2C: in and out hold
+ *     rows of n complex floats (interleaved re, im), direction as bttb_execute_c2c.  R2C with
+ *     BTTB_FORWARD: in holds rows of n floats, out rows of n/2+1 complex floats; with
+ *     BTTB_BACKWARD (c2r): in holds n/2+1 complex floats, out n floats.
+ *   idist, odist: distances between rows, in floats; rows must not overlap between in and out.
+ *   work: bttb_internal_rows_single_work_size(plan, direction) bytes (any alignment): the
+ *     plan's own work and one widened input row and one double result row.
+ * Each row is widened into work, transformed there out of place and rounded once into out:
+ * bit for bit the double-precision transform of the widened rows, rounded to float. */
+bttb_status bttb_internal_rows_single(const bttb_plan *plan, const float *in, float *out,
+                                      size_t howmany, ptrdiff_t idist, ptrdiff_t odist,
+                                      int direction, double scale, void *work);
+size_t bttb_internal_rows_single_work_size(const bttb_plan *plan, int direction);
+
 #endif /* BTTB_INTERNAL_H */

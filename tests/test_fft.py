@@ -1312,3 +1312,27 @@ def test_single_precision_rows_need_no_double_copy(backend):
         if extra == blocks:   # (a long row needs its widened copy, as widen-transform-round)
             ref = _peak_bytes(lambda: f(a.astype(wide)).astype(out.dtype))
             assert peak < 0.75 * ref, (f.__name__, peak, ref)
+
+
+def test_rows_single_primitive_checks(backend):
+    """The compiled rows_single primitive refuses arrays it could overrun or misread."""
+    if backend != "c":
+        pytest.skip("compiled primitive only (the fallback goes through NumPy blocks)")
+    f = _backend.fft.rows_single
+    x = np.zeros((4, 8), np.complex64)
+    f(x, np.empty_like(x), 8, "c", False, 1.0)
+    bad = [
+        (x, np.empty((4, 8), np.complex128), 8, "c", "must be"),          # wrong out dtype
+        (x, np.empty((3, 8), np.complex64), 8, "c", "must be"),           # row count
+        (x, np.empty((4, 8), np.complex64), 16, "c", "must be"),          # length
+        (x.real.copy(), np.empty((4, 5), np.complex64), 8, "c", "must be"),
+        (np.zeros((4, 8), np.float32), np.empty((4, 4), np.complex64), 8, "r", "must be"),
+        (np.zeros((4, 5), np.complex64), np.empty((4, 8), np.float64), 8, "i", "must be"),
+        (x[:, ::2], np.empty((4, 4), np.complex64), 4, "c", "C-contiguous"),
+        (x, x, 8, "c", "overlap"),
+        (x, np.empty_like(x), 8, "q", "kind"),
+        (x, np.empty_like(x), 0, "c", "n must be"),
+    ]
+    for a, o, n, kind, msg in bad:
+        with pytest.raises(ValueError, match=msg):
+            f(a, o, n, kind, False, 1.0)

@@ -32,7 +32,8 @@ DTYPES_COMPLEX = [np.complex128, np.complex64]
 class _Spy:
     """Stands in for ``_backend.fft``: counts calls of the FFT primitives, delegates the rest."""
 
-    PRIMITIVES = ("c2c_inplace", "c2c_contig", "c2c_rows", "r2c", "r2c_contig", "c2r")
+    PRIMITIVES = ("c2c_inplace", "c2c_contig", "c2c_rows", "r2c", "r2c_contig", "c2r",
+                  "rows_single")
 
     def __init__(self, mod):
         self._mod = mod

@@ -63,6 +63,11 @@ claimed from the counter until none is left, without returning to Python in betw
 ``rows=False``: no row transforms (rows of any length are copied in their bit-reversed order), so
 the two calls give the transform along axis 0 alone, out of place.  A real ``x`` (float64 or
 float32): real row transforms into ``out`` of shape ``(n1, n2 // 2 + 1)`` (the 2-D rfft).
+``rows_single(x, out, n, kind, inverse, scale)`` (see ``_workers.rows_via_double``): the rows of
+the 2-D C-contiguous single-precision ``x`` transformed in double precision and rounded once into
+``out`` (kind ``"c"``: complex64 -> complex64, ``"r"``: float32 -> complex64 of ``n//2+1``,
+``"i"``: complex64 of ``n//2+1`` -> float32), each row widened, transformed and rounded in a
+private buffer; the fallback does the same with NumPy, block by block.
 
 Convolution primitives (module ``conv``): see the docstring of ``bttbfft._fallback_conv``.
 """

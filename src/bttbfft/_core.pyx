@@ -339,6 +339,10 @@ cdef extern from "bttb_internal.h" nogil:
     size_t bttb_internal_cols_first_work_size(const bttb_plan *pc, size_t width)
     bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction,
                                         double scale, size_t howmany, ptrdiff_t stride)
+    bttb_status bttb_internal_rows_single(const bttb_plan *plan, const float *inp, float *out,
+                                          size_t howmany, ptrdiff_t idist, ptrdiff_t odist,
+                                          int direction, double scale, void *work)
+    size_t bttb_internal_rows_single_work_size(const bttb_plan *plan, int direction)
 
 
 cdef extern from *:
@@ -376,6 +380,16 @@ cdef inline bttb_status _first_call(const bttb_plan *pr, const bttb_plan *pc, co
     return bttb_internal_fft2_rows(pr, pc, ip, op, part, nparts, direction, rscale, cscale, w)
 
 
+cdef _check_separate(cnp.ndarray x, cnp.ndarray out, str what):
+    """x and out C-contiguous and aligned, out writeable, the two not overlapping."""
+    if not (cnp.PyArray_IS_C_CONTIGUOUS(x) and cnp.PyArray_ISALIGNED(x)
+            and cnp.PyArray_IS_C_CONTIGUOUS(out) and cnp.PyArray_ISALIGNED(out)
+            and cnp.PyArray_ISWRITEABLE(out)):
+        raise ValueError(f"{what}: x and out must be C-contiguous and aligned, out writeable")
+    if np.may_share_memory(x, out):
+        raise ValueError(f"{what}: x and out must not overlap")
+
+
 cdef _check_fused_args(cnp.ndarray x, cnp.ndarray out, bint rows):
     """The arrays of fft2_rows_colfirst: refused unless the C call can only touch them."""
     if cnp.PyArray_NDIM(x) != 2 or cnp.PyArray_NDIM(out) != 2:
@@ -390,13 +404,49 @@ cdef _check_fused_args(cnp.ndarray x, cnp.ndarray out, bint rows):
     ctype = np.complex128 if prec == BTTB_F64 else np.complex64
     if (<object>out).shape != shape or (<object>out).dtype != ctype:
         raise ValueError(f"fft2_rows_colfirst: out must be {np.dtype(ctype)} of shape {shape}")
-    if not (cnp.PyArray_IS_C_CONTIGUOUS(x) and cnp.PyArray_ISALIGNED(x)
-            and cnp.PyArray_IS_C_CONTIGUOUS(out) and cnp.PyArray_ISALIGNED(out)
-            and cnp.PyArray_ISWRITEABLE(out)):
-        raise ValueError("fft2_rows_colfirst: x and out must be C-contiguous and aligned, out "
-                         "writeable")
-    if np.may_share_memory(x, out):
-        raise ValueError("fft2_rows_colfirst: x and out must not overlap")
+    _check_separate(x, out, "fft2_rows_colfirst")
+
+
+def rows_single(cnp.ndarray x, cnp.ndarray out, Py_ssize_t n, str kind, bint inverse,
+                double scale):
+    """The rows of x transformed in double precision and rounded once into out: x and out are
+    2-D, C-contiguous, aligned, of the same number of rows, not overlapping.  kind "c":
+    complex64 rows of n -> complex64 rows of n (inverse as c2c_rows); "r": float32 rows of n ->
+    complex64 rows of n//2+1; "i": complex64 rows of n//2+1 -> float32 rows of n.  Bit for bit
+    the double-precision transform of the widened rows, rounded to single precision (each row is
+    widened, transformed and rounded in a private buffer in cache)."""
+    cdef int kd = 0 if kind == "c" else (1 if kind == "r" else (2 if kind == "i" else -1))
+    if kd < 0:
+        raise ValueError(f"rows_single: kind must be 'c', 'r' or 'i', not {kind!r}")
+    if n < 1:
+        raise ValueError("rows_single: n must be >= 1")
+    cdef object nn = n, h = n // 2 + 1
+    cdef object ins = ((np.complex64, nn), (np.float32, nn), (np.complex64, h))[kd]
+    cdef object outs = ((np.complex64, nn), (np.complex64, h), (np.float32, nn))[kd]
+    if (cnp.PyArray_NDIM(x) != 2 or cnp.PyArray_NDIM(out) != 2
+            or (<object>x).dtype != ins[0] or (<object>out).dtype != outs[0]
+            or (<object>x).shape[1] != ins[1] or (<object>out).shape[1] != outs[1]
+            or (<object>x).shape[0] != (<object>out).shape[0]):
+        raise ValueError(f"rows_single: x must be {np.dtype(ins[0])} of shape (rows, {ins[1]}) "
+                         f"and out {np.dtype(outs[0])} of shape (rows, {outs[1]})")
+    _check_separate(x, out, "rows_single")
+    cdef Plan plan = get_plan(BTTB_C2C if kd == 0 else BTTB_R2C, <size_t>n, BTTB_F64)
+    cdef int direction = BTTB_FORWARD if (kd == 1 or (kd == 0 and not inverse)) else BTTB_BACKWARD
+    cdef size_t ws = bttb_internal_rows_single_work_size(plan.p, direction)
+    if ws == 0:
+        raise OverflowError("rows_single: the work buffer size does not fit in size_t")
+    work = np.empty(ws, dtype=np.uint8)
+    cdef void *w = _ptr(work)
+    cdef size_t rows = <size_t>cnp.PyArray_DIM(x, 0)
+    cdef ptrdiff_t idist = <ptrdiff_t>(ins[1] * (2 if ins[0] == np.complex64 else 1))
+    cdef ptrdiff_t odist = <ptrdiff_t>(outs[1] * (2 if outs[0] == np.complex64 else 1))
+    cdef const float *ip = <const float *>cnp.PyArray_DATA(x)
+    cdef float *op = <float *>cnp.PyArray_DATA(out)
+    cdef bttb_status st
+    with nogil:
+        st = bttb_internal_rows_single(plan.p, ip, op, rows, idist, odist, direction, scale, w)
+    if st != BTTB_OK:
+        _raise_status(st, "single-precision rows failed")
 
 
 def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,

@@ -370,7 +370,9 @@ def c2r(x, n, axis, scale, nworkers, out=None):
 # in cache.  Same bits as widening the whole array, transforming it and rounding the result,
 # with half the memory traffic and no double-precision copy of the whole array.  complex64,
 # 2048 rows of 2048, one thread: fft 50 -> 30 ms, rfft 31 -> 17 ms, irfft 31 -> 17 ms (the
-# casts are 9 of fft's 30 ms; scipy.fft, which computes in single precision, 23 ms).
+# casts are 9 of fft's 30 ms; scipy.fft, which computes in single precision, 23 ms).  The
+# compiled backend does it row by row in C (rows_single: the casts in C, in cache); the NumPy
+# path below serves the fallback and float16/byte-swapped/double inputs.
 _DOUBLE_OF = {"c": (np.complex128, np.complex128), "r": (np.float64, np.complex128),
               "i": (np.complex128, np.float64)}
 
@@ -407,13 +409,24 @@ def rows_via_double(kind, src, dst, n, inverse, scale, nworkers):
                                                     scale)) for i in range(k)], k)
 
 
+_SINGLE_OF = {"c": (np.complex64, np.complex64), "r": (np.float32, np.complex64),
+              "i": (np.complex64, np.float32)}
+
+
 def _via_double(kind, s2, d2, n, inverse, scale):
     """One thread's rows of rows_via_double (2-D views)."""
     fft = _backend.fft
+    st, dt = _SINGLE_OF[kind]
     at, bt = _DOUBLE_OF[kind]
+    rowbytes = max(s2.shape[1] * np.dtype(at).itemsize, d2.shape[1] * np.dtype(bt).itemsize)
+    if (_backend.name == "c" and s2.dtype == st and d2.dtype == dt and s2.dtype.isnative
+            and (kind != "c" or rowbytes < _FUSE_BYTES)):
+        # the compiled backend widens, transforms and rounds each row in C (no NumPy casts);
+        # c2c rows longer than a block take the in-place path below (one row buffer, not two)
+        fft.rows_single(s2, d2, n, kind, inverse, scale)
+        return
     a_direct = s2.dtype == at
     b_direct = d2.dtype == bt
-    rowbytes = max(s2.shape[1] * np.dtype(at).itemsize, d2.shape[1] * np.dtype(bt).itemsize)
     step = max(1, _FUSE_BYTES // rowbytes)
     step = min(step, s2.shape[0])
     # c2c of rows longer than a block: transform the widened rows in place (one scratch of the

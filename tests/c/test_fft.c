@@ -834,6 +834,87 @@ static void run_c2c_suite(int quick)
     }
 }
 
+/* bttb_internal_rows_single: rows of floats widened, transformed in double and rounded once,
+ * bit for bit against widening by hand, bttb_execute_c2c / r2c / c2r in double, and rounding;
+ * rows with padding between them (idist/odist longer than a row), untouched padding. */
+static void test_rows_single_case(bttb_kind kind, size_t n, int dir, size_t howmany)
+{
+    bttb_plan *p = NULL;
+    size_t h = n / 2 + 1, na, nb, t, k;
+    size_t ws;
+    float *in, *out;
+    double *a, *b, *pw;
+    void *work;
+    ptrdiff_t idist, odist;
+    int ok = 1;
+    double scale = 1.0 / (double)(n + 1);
+    if (bttb_plan_create(&p, kind, n, BTTB_F64, 0) != BTTB_OK) {
+        CHECK(0, "rows_single plan %zu", n);
+        return;
+    }
+    na = kind == BTTB_C2C ? 2 * n : (dir == BTTB_FORWARD ? n : 2 * h);
+    nb = kind == BTTB_C2C ? 2 * n : (dir == BTTB_FORWARD ? 2 * h : n);
+    idist = (ptrdiff_t)(na + 3);
+    odist = (ptrdiff_t)(nb + 5);
+    ws = bttb_internal_rows_single_work_size(p, dir);
+    in = malloc(sizeof(float) * (size_t)idist * howmany);
+    out = malloc(sizeof(float) * (size_t)odist * howmany);
+    a = malloc(sizeof(double) * na);
+    b = malloc(sizeof(double) * nb);
+    pw = bttb_plan_work_size(p) ? malloc(bttb_plan_work_size(p)) : NULL;
+    work = malloc(ws + 1);
+    for (k = 0; k < (size_t)idist * howmany; k++) in[k] = (float)rnd();
+    for (k = 0; k < (size_t)odist * howmany; k++) out[k] = 12345.0f;
+    /* any alignment of work */
+    CHECK(ws > 0 && bttb_internal_rows_single(p, in, out, howmany, idist, odist, dir, scale,
+                                              (char *)work + 1) == BTTB_OK,
+          "rows_single %zu run", n);
+    for (t = 0; t < howmany && ok; t++) {
+        for (k = 0; k < na; k++) a[k] = (double)in[(ptrdiff_t)t * idist + (ptrdiff_t)k];
+        if (kind == BTTB_C2C) bttb_execute_c2c(p, a, b, dir, scale, pw);
+        else if (dir == BTTB_FORWARD) bttb_execute_r2c(p, a, b, scale, pw);
+        else bttb_execute_c2r(p, a, b, scale, pw);
+        for (k = 0; k < nb; k++)
+            ok &= memcmp(&out[(ptrdiff_t)t * odist + (ptrdiff_t)k], &(float){(float)b[k]},
+                         sizeof(float)) == 0;
+        for (k = nb; k < (size_t)odist; k++) ok &= out[(ptrdiff_t)t * odist + (ptrdiff_t)k] == 12345.0f;
+    }
+    CHECK(ok, "rows_single kind %d n %zu dir %d howmany %zu: bits of widen, double, round",
+          (int)kind, n, dir, howmany);
+    free(in); free(out); free(a); free(b); free(pw); free(work);
+    bttb_plan_destroy(p);
+}
+
+static void test_rows_single(void)
+{
+    static const size_t ns[] = {1, 2, 3, 7, 8, 12, 16, 64, 100, 1024, 2048, 4099};
+    size_t i;
+    int d;
+    bttb_plan *p = NULL, *f = NULL;
+    float buf[16] = {0};
+    double wk[64];
+    for (i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (d = -1; d <= 1; d += 2) {
+            test_rows_single_case(BTTB_C2C, ns[i], d, 5);
+            if (ns[i] >= 2 || d == BTTB_FORWARD) test_rows_single_case(BTTB_R2C, ns[i], d, 4);
+        }
+    /* errors */
+    bttb_plan_create(&p, BTTB_C2C, 4, BTTB_F64, 0);
+    bttb_plan_create(&f, BTTB_C2C, 4, BTTB_F32, 0);
+    CHECK(bttb_internal_rows_single_work_size(f, -1) == 0, "rows_single work size, f32 plan");
+    CHECK(bttb_internal_rows_single_work_size(p, 0) == 0, "rows_single work size, bad direction");
+    CHECK(bttb_internal_rows_single(f, buf, buf + 8, 1, 8, 8, -1, 1.0, wk) == BTTB_EINVAL, "rows_single f32 plan");
+    CHECK(bttb_internal_rows_single(p, buf, buf + 8, 1, 8, 8, 0, 1.0, wk) == BTTB_EINVAL, "rows_single bad direction");
+    CHECK(bttb_internal_rows_single(p, buf, buf + 8, 1, 8, 8, -1, 1.0, NULL) == BTTB_EINVAL, "rows_single no work");
+    CHECK(bttb_internal_rows_single(p, NULL, buf + 8, 1, 8, 8, -1, 1.0, wk) == BTTB_EINVAL, "rows_single NULL in");
+    CHECK(bttb_internal_rows_single(p, buf, buf + 8, 0, 8, 8, -1, 1.0, NULL) == BTTB_OK, "rows_single howmany 0");
+    CHECK(bttb_internal_rows_single(NULL, buf, buf + 8, 1, 8, 8, -1, 1.0, wk) == BTTB_EINVAL, "rows_single NULL plan");
+    CHECK(bttb_internal_rows_single(p, buf, buf + 8, (size_t)PTRDIFF_MAX, PTRDIFF_MAX, 8, -1, 1.0, wk) == BTTB_EOVERFLOW,
+          "rows_single offsets overflow");
+    bttb_plan_destroy(p);
+    bttb_plan_destroy(f);
+}
+
 int main(void)
 {
     size_t n;
@@ -846,6 +927,7 @@ int main(void)
     printf("bttbfft %s, SIMD: %s%s\n", bttb_version(), bttb_simd_name(), g_quick ? " (quick)" : "");
     test_errors();
     test_bitrev();
+    test_rows_single();
     for (lvl = 0; lvl < 3; lvl++) {
         const char *name;
         bttb_internal_set_simd(levels[lvl]);
