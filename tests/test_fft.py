@@ -1188,13 +1188,17 @@ def _via_double_cases(x, xr, kw):
                                    (40, 1024), (5, 1025)])
 @pytest.mark.parametrize("norm", [None, "ortho", "forward"])
 @pytest.mark.parametrize("workers", [None, 2])
-@pytest.mark.parametrize("block", [None, 2048])
+@pytest.mark.parametrize("block", ["default", None, 2048])
 def test_single_precision_rows_via_double(shape, norm, workers, block, monkeypatch):
-    """complex64/float32 transforms along the last axis go through double-precision blocks of
-    rows (_workers.rows_via_double); the result must be bit-identical to transforming a full
-    double-precision copy and rounding once, for any block size (block=2048 bytes forces many
-    blocks, including one-row blocks of the long rows) and any number of workers."""
-    if block is not None:
+    """complex64/float32 transforms along the last axis go through double-precision rows or
+    blocks of rows (_workers.rows_via_double) once the array is large enough; the result must be
+    bit-identical to transforming a full double-precision copy and rounding once, for any block
+    size (block=2048 bytes forces many blocks, including one-row blocks of the long rows) and
+    any number of workers.  "default": the size threshold as shipped, so these small arrays
+    take the plain widen-transform-round path; otherwise the threshold is 0 (path forced)."""
+    if block != "default":
+        monkeypatch.setattr(_workers, "_VIA_DOUBLE_MIN", 0)
+    if block not in ("default", None):
         monkeypatch.setattr(_workers, "_FUSE_BYTES", block)
     rng = np.random.default_rng(sum(shape))
     x = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
@@ -1238,9 +1242,10 @@ def test_single_precision_rows_via_double_threads(workers, monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", [np.float16, ">f4", ">c8"])
-def test_single_precision_rows_via_double_dtypes(dtype):
+def test_single_precision_rows_via_double_dtypes(dtype, monkeypatch):
     """float16 and byte-swapped single-precision input take the block path (the cast happens as
     each block is widened) and give the widen-transform-round bits."""
+    monkeypatch.setattr(_workers, "_VIA_DOUBLE_MIN", 0)
     rng = np.random.default_rng(3)
     z = rng.standard_normal((20, 64)) + 1j * rng.standard_normal((20, 64))
     a = (z.real if np.dtype(dtype).kind == "f" else z).astype(dtype)

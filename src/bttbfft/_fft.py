@@ -317,7 +317,7 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
                 w = np.empty_like(a)   # out of place: bit reversal fused with the first pass
                 _backend.fft.c2c_contig(a, w, False, 1.0)
                 return w
-            if a.dtype in _SINGLE_IN and a.flags.c_contiguous and a.flags.aligned:
+            if a.dtype in _SINGLE_IN and _workers.via_double_ok(a):
                 return _single_rows("c", a, a.shape, _C64, a.shape[-1], False, 1.0)
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, False, 1.0)
@@ -340,7 +340,7 @@ def ifft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                 w = np.empty_like(a)
                 _backend.fft.c2c_contig(a, w, True, 1.0 / a.shape[0])
                 return w
-            if a.dtype in _SINGLE_IN and a.flags.c_contiguous and a.flags.aligned:
+            if a.dtype in _SINGLE_IN and _workers.via_double_ok(a):
                 return _single_rows("c", a, a.shape, _C64, a.shape[-1], True, 1.0 / a.shape[-1])
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, True, 1.0 / a.shape[-1])
@@ -377,6 +377,11 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                     return res
             elif out is None:
                 return _backend.fft.r2c(a, a.ndim - 1, 1.0)
+        elif dt is _F32 and a.ndim and a.size and out is None:   # computed in double, rounded
+            m = a.shape[-1]
+            if _workers.via_double_ok(a):
+                return _single_rows("r", a, a.shape[:-1] + (m // 2 + 1,), _C64, m, False, 1.0)
+            return _backend.fft.r2c(a.astype(_F64), a.ndim - 1, 1.0).astype(_C64)
     fname = "rfft"
     arr = _asarray(a, fname)
     cdt = _real_input_dtype(arr, fname)
@@ -416,7 +421,7 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
         if (dt is _C128 or dt is _C64) and a.ndim and a.size and a.shape[-1] > 1:
             nn = 2 * (a.shape[-1] - 1)
             if dt is _C64:
-                if a.flags.c_contiguous and a.flags.aligned:
+                if _workers.via_double_ok(a):
                     return _single_rows("i", a, a.shape[:-1] + (nn,), _F32, nn, True, 1.0 / nn)
                 return _backend.fft.c2r(a.astype(_C128), nn, a.ndim - 1, 1.0 / nn).astype(_F32)
             return _backend.fft.c2r(a, nn, a.ndim - 1, 1.0 / nn)
