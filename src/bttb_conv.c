@@ -233,31 +233,15 @@ struct bttb_conv_plan {
     struct conv_shape sh[2][2]; /* tile shapes [last along axis 0][last along axis 1]; only
                                    the used ones are created (see conv_shape_of)              */
     size_t buf_bytes;           /* largest tile buffer                                        */
-    size_t fw_offset;           /* FFT scratch offset in the aligned work: round_up(buf_bytes) */
+    size_t fw_offset;           /* FFT scratch offset in the aligned work: bttb_round_up_size(buf_bytes) */
     int simd;                   /* 1: use the AVX2+FMA kernels                                */
     size_t work_size;
     size_t memory;
 };
 
 /* ---- size helpers (overflow-checked arithmetic comes from bttb_internal.h) ---------------- */
-static int round_up_ovf(size_t a, size_t align, size_t *r)
-{
-    size_t t;
-    if (bttb_add_size(a, align - 1, &t))
-        return 1;
-    *r = t - t % align;
-    return 0;
-}
-
 static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
-
-static void *align_ptr(void *p)
-{
-    uintptr_t u = (uintptr_t)p;
-    u = (u + (CONV_ALIGN - 1)) & ~(uintptr_t)(CONV_ALIGN - 1);
-    return (void *)u;
-}
 
 /* Large plan buffers (the kernel spectrum): on Linux, 2 MiB aligned with transparent-huge-page
  * advice, because first-touch page faults of 4 KiB pages cost more than the FFT work that fills
@@ -271,7 +255,7 @@ static void *conv_big_alloc(size_t bytes, int *big)
     if (bytes >= CONV_BIG_BYTES) {
         void *p = NULL;
         size_t hp = (size_t)2 << 20, rounded;
-        if (!round_up_ovf(bytes, hp, &rounded) && posix_memalign(&p, hp, rounded) == 0) {
+        if (!bttb_round_up_size(bytes, hp, &rounded) && posix_memalign(&p, hp, rounded) == 0) {
             (void)madvise(p, rounded, MADV_HUGEPAGE);
             *big = 1;
             return p;
@@ -712,7 +696,7 @@ static bttb_status conv_plan_fft(bttb_conv_plan *p, const void *kernel)
     }
     p->memory = mem;
     /* work = [align slack][tile buffer, rounded to CONV_ALIGN][FFT scratch] */
-    if (round_up_ovf(p->buf_bytes, CONV_ALIGN, &p->fw_offset)
+    if (bttb_round_up_size(p->buf_bytes, CONV_ALIGN, &p->fw_offset)
         || bttb_add_size(p->fw_offset, CONV_ALIGN, &t)
         || bttb_add_size(t, fw_bytes, &p->work_size))
         return BTTB_EOVERFLOW;
@@ -738,7 +722,7 @@ static bttb_status conv_plan_fft(bttb_conv_plan *p, const void *kernel)
                 scale = 1.0;
             }
             st = conv_tile_forward(p, ts, (const char *)kernel, g->k[1], g->k[0], g->k[1],
-                                   (char *)ts->spec, fw_bytes ? align_ptr(work) : NULL, scale);
+                                   (char *)ts->spec, fw_bytes ? bttb_align_ptr(work) : NULL, scale);
         }
     }
     free(work);
@@ -972,7 +956,7 @@ bttb_status bttb_conv_execute_part(const bttb_conv_plan *plan, const void *in, v
         }
         return BTTB_OK;
     }
-    buf = (char *)align_ptr(work);
+    buf = (char *)bttb_align_ptr(work);
     fw = buf + p->fw_offset;
     for (u = u0; u < u1; u++) {
         const size_t t = u % per, t1 = t / p->nt[1], t2 = t % p->nt[1];

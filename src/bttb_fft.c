@@ -94,9 +94,7 @@ void *bttb_aligned_alloc(size_t bytes)
         raw = (unsigned char *)malloc(total);
         if (!raw) return NULL;
         {
-            uintptr_t a = (uintptr_t)(raw + sizeof(void *));
-            a = (a + (BTTB_ALIGN - 1)) & ~(uintptr_t)(BTTB_ALIGN - 1);
-            p = (void *)a;
+            p = bttb_align_ptr(raw + sizeof(void *));
             memcpy((unsigned char *)p - sizeof(void *), &raw, sizeof(void *));
         }
     }
@@ -1168,7 +1166,7 @@ static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const 
         !offsets_fit(n2, 1, pc->n, (ptrdiff_t)n2, bttb_complex_size(pc->prec)))
         return BTTB_EOVERFLOW;
     if (fused2d_work_size(pc, fused2d_width(pr, n2)) == 0) work = NULL;
-    if (work) work = (void *)(((uintptr_t)work + BTTB_ALIGN - 1) & ~(uintptr_t)(BTTB_ALIGN - 1));
+    if (work) work = bttb_align_ptr(work);
     G = pc->n / pc->pass[0].radix;
     g0 = G / nparts * part + G % nparts * part / nparts;
     g1 = G / nparts * (part + 1) + G % nparts * (part + 1) / nparts;
@@ -1314,64 +1312,56 @@ bttb_status bttb_execute_c2r_many(const bttb_plan *plan, const void *in, void *o
 /* ============================================================================================ */
 /* Single-precision rows computed in double precision (bttb_internal.h)                        */
 /* ============================================================================================ */
-/* doubles per row of the widened input (*na) and of the double result (*nb); 0 if the plan or
- * direction does not fit. */
-static int single_rows_len(const bttb_plan *p, int direction, size_t *na, size_t *nb)
+/* Layout of the work of bttb_internal_rows_single: the widened input row (*na doubles, *a bytes
+ * rounded up to BTTB_ALIGN), then the double result row (*nb doubles, *b bytes), then the plan's
+ * own work; returns the total bytes with the slack for aligning the start, or 0 if the plan or
+ * direction does not fit or a size overflows. */
+static size_t single_rows_layout(const bttb_plan *p, int direction, size_t *na, size_t *nb,
+                                 size_t *a, size_t *b)
 {
-    size_t n, c;
+    size_t n, c, w, total;
     if (!p || p->prec != BTTB_F64) return 0;
     if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return 0;
     n = p->n;
     if (p->kind == BTTB_C2C) {
         if (bttb_mul_size(n, 2, &c)) return 0;
         *na = *nb = c;
-        return 1;
+    } else {
+        if (p->kind != BTTB_R2C || bttb_mul_size(n / 2 + 1, 2, &c)) return 0;
+        *na = direction == BTTB_FORWARD ? n : c;
+        *nb = direction == BTTB_FORWARD ? c : n;
     }
-    if (p->kind != BTTB_R2C || bttb_mul_size(n / 2 + 1, 2, &c)) return 0;
-    *na = direction == BTTB_FORWARD ? n : c;
-    *nb = direction == BTTB_FORWARD ? c : n;
-    return 1;
-}
-
-/* v rounded up to a multiple of BTTB_ALIGN; 0 on overflow */
-static int align_size(size_t v, size_t *out)
-{
-    if (bttb_add_size(v, BTTB_ALIGN - 1, out)) return 0;
-    *out &= ~(size_t)(BTTB_ALIGN - 1);
-    return 1;
+    if (bttb_mul_size(*na, sizeof(double), a) || bttb_round_up_size(*a, BTTB_ALIGN, a) ||
+        bttb_mul_size(*nb, sizeof(double), b) || bttb_round_up_size(*b, BTTB_ALIGN, b) ||
+        bttb_round_up_size(p->work, BTTB_ALIGN, &w) || bttb_add_size(*a, *b, &total) ||
+        bttb_add_size(total, w, &total) || bttb_add_size(total, BTTB_ALIGN, &total))
+        return 0;
+    return total;
 }
 
 size_t bttb_internal_rows_single_work_size(const bttb_plan *plan, int direction)
 {
-    size_t na, nb, a = 0, b = 0, w = 0, total;
-    if (!single_rows_len(plan, direction, &na, &nb)) return 0;
-    if (bttb_mul_size(na, sizeof(double), &a) || !align_size(a, &a)) return 0;
-    if (bttb_mul_size(nb, sizeof(double), &b) || !align_size(b, &b)) return 0;
-    if (!align_size(plan->work, &w)) return 0;
-    if (bttb_add_size(a, b, &total) || bttb_add_size(total, w, &total) ||
-        bttb_add_size(total, BTTB_ALIGN, &total))
-        return 0;
-    return total;
+    size_t na, nb, a, b;
+    return single_rows_layout(plan, direction, &na, &nb, &a, &b);
 }
 
 bttb_status bttb_internal_rows_single(const bttb_plan *plan, const float *in, float *out,
                                       size_t howmany, ptrdiff_t idist, ptrdiff_t odist,
                                       int direction, double scale, void *work)
 {
-    size_t na, nb, a = 0, b = 0, t, k;
+    size_t na = 0, nb = 0, a = 0, b = 0, t, k;
     double *A, *B;
     void *pw;
-    if (!plan || !single_rows_len(plan, direction, &na, &nb)) return BTTB_EINVAL;
+    if (!plan || plan->prec != BTTB_F64 || (plan->kind != BTTB_C2C && plan->kind != BTTB_R2C) ||
+        (direction != BTTB_FORWARD && direction != BTTB_BACKWARD))
+        return BTTB_EINVAL;
     if (howmany == 0) return BTTB_OK;
     if (!in || !out || !work) return BTTB_EINVAL;
-    if (!offsets_fit(na, 1, howmany, idist, sizeof(float)) ||
+    if (single_rows_layout(plan, direction, &na, &nb, &a, &b) == 0 ||
+        !offsets_fit(na, 1, howmany, idist, sizeof(float)) ||
         !offsets_fit(nb, 1, howmany, odist, sizeof(float)))
         return BTTB_EOVERFLOW;
-    /* the sizes were checked by the work size (0 if any overflows) */
-    if (bttb_internal_rows_single_work_size(plan, direction) == 0 ||
-        !align_size(na * sizeof(double), &a) || !align_size(nb * sizeof(double), &b))
-        return BTTB_EOVERFLOW;
-    A = (double *)(((uintptr_t)work + BTTB_ALIGN - 1) & ~(uintptr_t)(BTTB_ALIGN - 1));
+    A = (double *)bttb_align_ptr(work);
     B = (double *)((unsigned char *)A + a);
     pw = plan->work ? (void *)((unsigned char *)B + b) : NULL;
     for (t = 0; t < howmany; t++) {

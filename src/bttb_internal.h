@@ -105,6 +105,22 @@ static inline int bttb_add_size(size_t a, size_t b, size_t *out)
     return 0;
 }
 
+/* a rounded up to a multiple of align (a power of two): store it in *out and return 0, or
+ * return 1 on overflow (*out is then left unchanged). */
+static inline int bttb_round_up_size(size_t a, size_t align, size_t *out)
+{
+    size_t t;
+    if (bttb_add_size(a, align - 1, &t)) return 1;
+    *out = t & ~(align - 1);
+    return 0;
+}
+
+/* p rounded up to the next multiple of BTTB_ALIGN (work buffers of any alignment). */
+static inline void *bttb_align_ptr(void *p)
+{
+    return (void *)(((uintptr_t)p + (BTTB_ALIGN - 1)) & ~(uintptr_t)(BTTB_ALIGN - 1));
+}
+
 /* 1 if v fits in ptrdiff_t. */
 static inline int bttb_size_fits_ptrdiff(size_t v)
 {

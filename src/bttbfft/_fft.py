@@ -155,12 +155,14 @@ def _narrow(res, out, dtype):
     return res.astype(dtype)
 
 
-def _single_rows(kind, arr, shape, dtype, n, inverse, scale, out=None, nw=1):
-    """The transform along the last axis of arr (no crop or pad) into out, or into a new array of
-    shape and dtype, computed in double precision block by block and rounded once
-    (_workers.rows_via_double).  None when arr and the output do not allow it (not C-contiguous
-    or aligned, overlapping)."""
-    if not _workers.via_double_ok(arr, out):
+def _single_rows(kind, arr, ax, shape, dtype, n, inverse, scale, out=None, nw=1):
+    """The transform of length n along axis ax of arr into out, or into a new array of shape and
+    dtype, computed in double precision row by row (or block by block) and rounded once
+    (_workers.rows_via_double).  None when that path does not apply: ax is not the last axis,
+    arr's length there needs a crop or pad (n, or n//2+1 for kind "i"), or arr and the output
+    do not allow it (see _workers.via_double_ok)."""
+    if (n < 1 or ax != arr.ndim - 1 or arr.shape[ax] != (n // 2 + 1 if kind == "i" else n)
+            or not _workers.via_double_ok(arr, out)):
         return None
     dst = out if out is not None else np.empty(shape, dtype=dtype)
     _workers.rows_via_double(kind, arr, dst, n, inverse, scale, nw)
@@ -286,11 +288,10 @@ def _c2c_public(a, n, axis, norm, out, overwrite_x, workers, inverse, fname):
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n), cdt, fname)
     if cdt is _C64:
-        if ax == arr.ndim - 1 and n == arr.shape[ax]:
-            res = _single_rows("c", arr, arr.shape, _C64, n, inverse, _scale(code, n, inverse),
-                               out, nw)
-            if res is not None:
-                return res
+        res = _single_rows("c", arr, ax, arr.shape, _C64, n, inverse, _scale(code, n, inverse),
+                           out, nw)
+        if res is not None:
+            return res
         res = _c2c_axis(arr, n, ax, inverse, code, None, False, nw, _C128)
         return _narrow(res, out, _C64)
     reuse = bool(overwrite_x) and arr is a
@@ -317,8 +318,11 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
                 w = np.empty_like(a)   # out of place: bit reversal fused with the first pass
                 _backend.fft.c2c_contig(a, w, False, 1.0)
                 return w
-            if a.dtype in _SINGLE_IN and _workers.via_double_ok(a):
-                return _single_rows("c", a, a.shape, _C64, a.shape[-1], False, 1.0)
+            if a.dtype in _SINGLE_IN:
+                res = _single_rows("c", a, a.ndim - 1, a.shape, _C64, a.shape[-1], False,
+                                   1.0)
+                if res is not None:
+                    return res
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, False, 1.0)
             return w.astype(_C64) if a.dtype in _SINGLE_IN else w
@@ -340,8 +344,11 @@ def ifft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                 w = np.empty_like(a)
                 _backend.fft.c2c_contig(a, w, True, 1.0 / a.shape[0])
                 return w
-            if a.dtype in _SINGLE_IN and _workers.via_double_ok(a):
-                return _single_rows("c", a, a.shape, _C64, a.shape[-1], True, 1.0 / a.shape[-1])
+            if a.dtype in _SINGLE_IN:
+                res = _single_rows("c", a, a.ndim - 1, a.shape, _C64, a.shape[-1], True,
+                                   1.0 / a.shape[-1])
+                if res is not None:
+                    return res
             w = a.copy() if cdt is a.dtype else a.astype(cdt)
             _backend.fft.c2c_inplace(w, a.ndim - 1, True, 1.0 / a.shape[-1])
             return w.astype(_C64) if a.dtype in _SINGLE_IN else w
@@ -379,8 +386,10 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                 return _backend.fft.r2c(a, a.ndim - 1, 1.0)
         elif dt is _F32 and a.ndim and a.size and out is None:   # computed in double, rounded
             m = a.shape[-1]
-            if _workers.via_double_ok(a):
-                return _single_rows("r", a, a.shape[:-1] + (m // 2 + 1,), _C64, m, False, 1.0)
+            res = _single_rows("r", a, a.ndim - 1, a.shape[:-1] + (m // 2 + 1,), _C64, m, False,
+                               1.0)
+            if res is not None:
+                return res
             return _backend.fft.r2c(a.astype(_F64), a.ndim - 1, 1.0).astype(_C64)
     fname = "rfft"
     arr = _asarray(a, fname)
@@ -396,11 +405,10 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n // 2 + 1), cdt, fname)
     if cdt is _C64:
-        if ax == arr.ndim - 1 and n == arr.shape[ax]:
-            res = _single_rows("r", arr, _with_len(arr.shape, ax, n // 2 + 1), _C64, n, False,
-                               _scale(code, n, False), out, nw)
-            if res is not None:
-                return res
+        res = _single_rows("r", arr, ax, _with_len(arr.shape, ax, n // 2 + 1), _C64, n, False,
+                           _scale(code, n, False), out, nw)
+        if res is not None:
+            return res
         return _narrow(_r2c_axis(arr, n, ax, code, None, nw, _C128), out, _C64)
     return _r2c_axis(arr, n, ax, code, out, nw, cdt)
 
@@ -421,8 +429,10 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
         if (dt is _C128 or dt is _C64) and a.ndim and a.size and a.shape[-1] > 1:
             nn = 2 * (a.shape[-1] - 1)
             if dt is _C64:
-                if _workers.via_double_ok(a):
-                    return _single_rows("i", a, a.shape[:-1] + (nn,), _F32, nn, True, 1.0 / nn)
+                res = _single_rows("i", a, a.ndim - 1, a.shape[:-1] + (nn,), _F32, nn, True,
+                                   1.0 / nn)
+                if res is not None:
+                    return res
                 return _backend.fft.c2r(a.astype(_C128), nn, a.ndim - 1, 1.0 / nn).astype(_F32)
             return _backend.fft.c2r(a, nn, a.ndim - 1, 1.0 / nn)
     fname = "irfft"
@@ -439,11 +449,10 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
     if out is not None:
         _check_out(out, _with_len(arr.shape, ax, n), _COMPLEX_TO_REAL[cdt], fname)
     if cdt is _C64:
-        if ax == arr.ndim - 1 and arr.shape[ax] == n // 2 + 1:
-            res = _single_rows("i", arr, _with_len(arr.shape, ax, n), _F32, n, True,
-                               _scale(code, n, True), out, nw)
-            if res is not None:
-                return res
+        res = _single_rows("i", arr, ax, _with_len(arr.shape, ax, n), _F32, n, True,
+                           _scale(code, n, True), out, nw)
+        if res is not None:
+            return res
         return _narrow(_c2r_axis(arr, n, ax, code, None, nw, _C128), out, _F32)
     return _c2r_axis(arr, n, ax, code, out, nw, cdt)
 
@@ -654,12 +663,13 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
         return res
     n0, ax0, _ = steps[0]
     cur = None
-    if single and ax0 == arr.ndim - 1 and n0 == arr.shape[ax0]:
+    if single:
         # real rows in single precision: widened, transformed and (for the last step) rounded
-        # block by block
+        # row by row
         last = len(steps) == 1
-        cur = _single_rows("r", arr, shapes[0], _C64 if last else cdt, n0, False,
-                           _scale(code, n0, False), out if last else None, nw)
+        nr = arr.shape[ax0] if n0 is None else n0
+        cur = _single_rows("r", arr, ax0, shapes[0], _C64 if last else cdt, nr, False,
+                           _scale(code, nr, False), out if last else None, nw)
         if cur is not None and last:
             return cur
     if cur is None:
@@ -694,10 +704,9 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
     if single:
         if n is None:
             n = 2 * (cur.shape[ax] - 1)
-        if ax == cur.ndim - 1 and n >= 1 and cur.shape[ax] == n // 2 + 1:
-            res = _single_rows("i", cur, final, _F32, n, True, _scale(code, n, True), out, nw)
-            if res is not None:
-                return res
+        res = _single_rows("i", cur, ax, final, _F32, n, True, _scale(code, n, True), out, nw)
+        if res is not None:
+            return res
         return _narrow(_c2r_axis(cur, n, ax, code, None, nw, cdt), out, _F32)
     return _c2r_axis(cur, n, ax, code, out, nw, cdt)
 

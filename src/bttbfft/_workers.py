@@ -387,11 +387,8 @@ def via_double_ok(src, dst=None):
     """True when rows_via_double is worth running (src holds at least _VIA_DOUBLE_MIN bytes in
     double precision) and can run from src (C-contiguous, aligned) into dst (C-contiguous,
     aligned, writeable, separate from src; None: a new array)."""
-    if not (2 * src.nbytes >= max(1, _VIA_DOUBLE_MIN) and src.flags.c_contiguous
-            and src.flags.aligned):
-        return False
-    return dst is None or (dst.flags.c_contiguous and dst.flags.aligned and dst.flags.writeable
-                           and not np.may_share_memory(src, dst))
+    return (2 * src.nbytes >= max(1, _VIA_DOUBLE_MIN) and src.flags.c_contiguous
+            and src.flags.aligned and (dst is None or separate_out(dst, src)))
 
 
 def rows_via_double(kind, src, dst, n, inverse, scale, nworkers):
@@ -402,19 +399,16 @@ def rows_via_double(kind, src, dst, n, inverse, scale, nworkers):
     (n//2+1 inputs) -> real.  src and dst are C-contiguous, aligned, separate (via_double_ok)
     and have the same leading shape; the last axis of src has no crop or pad.  Either may
     already be in double precision, in which case it is read or written directly, without a
-    scratch copy.  With
-    several workers, each thread takes a contiguous range of rows (rows are independent, so the
-    bits do not depend on nworkers)."""
+    scratch copy.  With several workers, each thread takes a contiguous range of rows (rows are
+    independent, so the bits do not depend on nworkers)."""
     s2 = src.reshape(-1, src.shape[-1])
     d2 = dst.reshape(-1, dst.shape[-1])
-    rows = s2.shape[0]
-    k = min(nworkers, rows) if dst.size >= _MIN_WORK else 1
-    if k <= 1:
+    _, slices = _chunks(d2, 1, nworkers)
+    if slices is None:
         _via_double(kind, s2, d2, n, inverse, scale)
         return
-    b = [(i * rows) // k for i in range(k + 1)]
-    _run([(lambda lo=b[i], hi=b[i + 1]: _via_double(kind, s2[lo:hi], d2[lo:hi], n, inverse,
-                                                    scale)) for i in range(k)], k)
+    _run([(lambda s=s: _via_double(kind, s2[s], d2[s], n, inverse, scale)) for s in slices],
+         nworkers)
 
 
 _SINGLE_OF = {"c": (np.complex64, np.complex64), "r": (np.float32, np.complex64),
