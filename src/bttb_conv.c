@@ -20,11 +20,13 @@
  * among the powers of two between next_pow2(k) and the single-tile size, so a 2048^2 image with a
  * 15x15 kernel runs on 256x256 tiles instead of one 4096x4096 transform; the output is written
  * directly (no accumulation), the scratch is one tile.
- * Per tile: load the v1-u1 segment rows (zero-padded to N2), forward row transforms of those rows
- * only (r2c for real data, in place in a row of N2/2+1 complex), zero the remaining rows' spectra,
- * forward column transforms (bttb_execute_c2c_many, dist = 1), multiply by the kernel spectrum
- * (computed once in the plan, pre-scaled by 1/(N1*N2)), inverse column transforms, inverse row
- * transforms of the c1 rows inside the window only (c2r for real data), copy the window columns.
+ * Per tile: forward row transforms of the v1-u1 segment rows only (zero-padded to N2; r2c for
+ * real data, into rows of N2/2+1 complex), each written to the tile row of its bit-reversed
+ * index, zero the remaining rows' spectra, forward column transforms (which then skip their bit
+ * reversal: bttb_internal_cols_breved), multiply by the kernel spectrum (computed once in the
+ * plan, pre-scaled by 1/(N1*N2)) while putting the rows back in bit-reversed order, inverse
+ * column transforms (again without the reversal), inverse row transforms of the c1 rows inside
+ * the window only (c2r for real data), copy the window columns.
  * Problems of shape (m1, 1) with (k1, 1) kernels are treated as one row (same memory layout).
  */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
@@ -41,6 +43,18 @@
 struct conv_geom {
     size_t k[2], m[2], s[2], o[2];
 };
+
+/* The index following j in bit-reversed order of n (half = n/2; also used by the templated
+ * kernels). */
+static size_t conv_rev_next(size_t j, size_t half)
+{
+    size_t m = half;
+    while (m && (j & m)) {
+        j ^= m;
+        m >>= 1;
+    }
+    return j | m;
+}
 
 #define CONV_T double
 #define CONV_CPLX 0
@@ -210,7 +224,7 @@ struct conv_shape {
     bttb_plan *colplan;         /* C2C of length N1, NULL when N1 == 1                        */
     void *spec;                 /* kernel spectrum, N1 x rowc complex, scaled by 1/(N1*N2)   */
                                 /* (unless oscale != 1: see conv_plan_fft); main shape only:
-                                   the smaller shapes sample it (conv_spec_mul_shape)         */
+                                   the smaller shapes sample it (conv_spec_mul_brev_shape)    */
     double oscale;              /* scale of the last inverse transform: 1, or 1/(N1*N2)       */
     int spec_big;               /* spec allocated by conv_big_alloc (huge-page advice)        */
 };
@@ -382,55 +396,33 @@ static double conv_direct_macs(const struct conv_geom *g)
 }
 
 /* ---- FFT tile machinery -------------------------------------------------------------------- */
-static void conv_spec_mul(const bttb_conv_plan *p, const void *spec, void *buf, size_t n)
-{
-#if CONV_X86_SIMD
-    if (p->simd) {
-        if (p->prec == BTTB_F64)
-            conv_spec_mul_d_avx2((double *)buf, (const double *)spec, n);
-        else
-            conv_spec_mul_f_avx2((float *)buf, (const float *)spec, n);
-        return;
-    }
-#endif
-    if (p->prec == BTTB_F64)
-        conv_spec_mul_d((double *)buf, (const double *)spec, n);
-    else
-        conv_spec_mul_f((float *)buf, (const float *)spec, n);
-}
-
-/* Product with the kernel spectrum for tile shape ts: the main shape's own, or for a smaller
- * last-tile shape the main spectrum sampled every r-th frequency (see conv_spec_mul_sub in the
- * template); f = r1*r2 restores the 1/(N1*N2) scaling when it is folded into the spectrum. */
-static void conv_spec_mul_shape(const bttb_conv_plan *p, const struct conv_shape *ts, void *buf)
+/* Product with the kernel spectrum for tile shape ts, the rows then put in bit-reversed order
+ * (conv_spec_mul_brev in the template): the main shape's own spectrum, or for a smaller last-tile
+ * shape the main spectrum sampled every r-th frequency; f = r1*r2 restores the 1/(N1*N2)
+ * scaling when it is folded into the spectrum. */
+static void conv_spec_mul_brev_shape(const bttb_conv_plan *p, const struct conv_shape *ts,
+                                     void *buf)
 {
     const struct conv_shape *ms = &p->sh[0][0];
-    size_t r1, r2;
-    double f;
-    if (ts == ms) {
-        conv_spec_mul(p, ms->spec, buf, ts->n[0] * ts->rowc);
-        return;
-    }
-    r1 = ms->n[0] / ts->n[0];
-    r2 = ms->n[1] / ts->n[1];
-    f = ms->oscale == 1.0 ? (double)r1 * (double)r2 : 1.0;
+    const size_t r1 = ms->n[0] / ts->n[0], r2 = ms->n[1] / ts->n[1];
+    const double f = ts == ms || ms->oscale != 1.0 ? 1.0 : (double)r1 * (double)r2;
+    const size_t n1 = ts->n[0], ld = ts->rowc, sld = ms->rowc;
 #if CONV_X86_SIMD
     if (p->simd) {
         if (p->prec == BTTB_F64)
-            conv_spec_mul_sub_d_avx2((double *)buf, (const double *)ms->spec, ts->n[0], ts->rowc,
-                                     ms->rowc, r1, r2, f);
+            conv_spec_mul_brev_d_avx2((double *)buf, ld, (const double *)ms->spec, sld, n1, r1,
+                                      r2, f);
         else
-            conv_spec_mul_sub_f_avx2((float *)buf, (const float *)ms->spec, ts->n[0], ts->rowc,
-                                     ms->rowc, r1, r2, (float)f);
+            conv_spec_mul_brev_f_avx2((float *)buf, ld, (const float *)ms->spec, sld, n1, r1, r2,
+                                      (float)f);
         return;
     }
 #endif
     if (p->prec == BTTB_F64)
-        conv_spec_mul_sub_d((double *)buf, (const double *)ms->spec, ts->n[0], ts->rowc,
-                            ms->rowc, r1, r2, f);
+        conv_spec_mul_brev_d((double *)buf, ld, (const double *)ms->spec, sld, n1, r1, r2, f);
     else
-        conv_spec_mul_sub_f((float *)buf, (const float *)ms->spec, ts->n[0], ts->rowc, ms->rowc,
-                            r1, r2, (float)f);
+        conv_spec_mul_brev_f((float *)buf, ld, (const float *)ms->spec, sld, n1, r1, r2,
+                             (float)f);
 }
 
 /* Tile rows up to this many bytes are zero-padded on the stack (conv_tile_forward). */
@@ -438,15 +430,19 @@ static void conv_spec_mul_shape(const bttb_conv_plan *p, const struct conv_shape
 
 /* Load rows [0, nrows) of a segment (each nin2 elements, source rows src_ld elements apart) into
  * the tile buffer, zero-padded, and transform them forward along the rows; zero the spectra of
- * the rows nrows..N1-1; transform the columns forward with `scale`. */
+ * the rows nrows..N1-1.  With a column plan, row r goes to buffer row rev(r) (bit-reversed
+ * order, which the column transforms then skip); with cols, the columns are transformed forward
+ * here, with `scale` (the buffer then holds the tile's spectrum in natural order), else the
+ * caller transforms them (conv_tile's fused column stage). */
 static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_shape *ts,
                                      const char *src, size_t src_ld, size_t nrows, size_t nin2,
-                                     char *buf, void *fw, double scale)
+                                     char *buf, void *fw, double scale, int cols)
 {
     const size_t n1 = ts->n[0], n2 = ts->n[1], es = p->esize, rb = ts->rowbytes;
+    const size_t half = ts->colplan ? n1 >> 1 : 0;
     const int cplx = p->type == BTTB_COMPLEX;
     bttb_status st;
-    size_t r;
+    size_t r, j;
     double rscale = ts->colplan ? 1.0 : scale;
 
     if (nin2 == n2 || n2 * es <= CONV_ROW_STACK) {
@@ -455,40 +451,34 @@ static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_
          * the tile; the out-of-place first pass is cheaper than the in-place one) */
         double pad[CONV_ROW_STACK / sizeof(double)];
         if (nin2 != n2) memset((char *)pad + nin2 * es, 0, (n2 - nin2) * es);
-        for (r = 0; r < nrows; r++) {
+        for (r = 0, j = 0; r < nrows; r++, j = conv_rev_next(j, half)) {
             const char *row = src + r * src_ld * es;
             if (nin2 != n2) {
                 memcpy(pad, row, nin2 * es);
                 row = (const char *)pad;
             }
-            st = cplx ? bttb_execute_c2c(ts->rowplan, row, buf + r * rb, BTTB_FORWARD, rscale, fw)
-                      : bttb_execute_r2c(ts->rowplan, row, buf + r * rb, rscale, fw);
+            st = cplx ? bttb_execute_c2c(ts->rowplan, row, buf + j * rb, BTTB_FORWARD, rscale, fw)
+                      : bttb_execute_r2c(ts->rowplan, row, buf + j * rb, rscale, fw);
             if (st != BTTB_OK)
                 return st;
         }
     } else {
-        for (r = 0; r < nrows; r++) {
-            char *dst = buf + r * rb;
+        /* rows too long for the stack: padded in the tile and transformed there in place */
+        for (r = 0, j = 0; r < nrows; r++, j = conv_rev_next(j, half)) {
+            char *dst = buf + j * rb;
             memcpy(dst, src + r * src_ld * es, nin2 * es);
             memset(dst + nin2 * es, 0, rb - nin2 * es);
+            st = cplx ? bttb_execute_c2c(ts->rowplan, dst, dst, BTTB_FORWARD, rscale, fw)
+                      : bttb_execute_r2c(ts->rowplan, dst, dst, rscale, fw);
+            if (st != BTTB_OK)
+                return st;
         }
-        if (cplx)
-            st = bttb_execute_c2c_many(ts->rowplan, buf, BTTB_FORWARD, rscale, nrows, 1,
-                                       (ptrdiff_t)n2, fw);
-        else
-            st = bttb_execute_r2c_many(ts->rowplan, buf, buf, rscale, nrows,
-                                       (ptrdiff_t)(2 * ts->rowc), (ptrdiff_t)ts->rowc, fw);
-        if (st != BTTB_OK)
-            return st;
     }
-    if (nrows < n1)
-        memset(buf + nrows * rb, 0, (n1 - nrows) * rb);
-    if (ts->colplan) {
-        st = bttb_execute_c2c_many(ts->colplan, buf, BTTB_FORWARD, scale, ts->rowc,
-                                   (ptrdiff_t)ts->rowc, 1, fw);
-        if (st != BTTB_OK)
-            return st;
-    }
+    for (; r < n1; r++, j = conv_rev_next(j, half))
+        memset(buf + j * rb, 0, rb);
+    if (ts->colplan && cols)
+        return bttb_internal_cols_breved(ts->colplan, buf, BTTB_FORWARD, scale, ts->rowc,
+                                         (ptrdiff_t)ts->rowc);
     return BTTB_OK;
 }
 
@@ -508,15 +498,23 @@ static bttb_status conv_tile(const bttb_conv_plan *p, const struct conv_shape *t
     size_t i;
 
     st = conv_tile_forward(p, ts, x + (u1 * g->m[1] + u2) * es, g->m[1], v1 - u1, v2 - u2, buf,
-                           fw, 1.0);
+                           fw, 1.0, 0);
     if (st != BTTB_OK)
         return st;
-    conv_spec_mul_shape(p, ts, buf);
     if (ts->colplan) {
-        st = bttb_execute_c2c_many(ts->colplan, buf, BTTB_BACKWARD, 1.0, ts->rowc,
-                                   (ptrdiff_t)ts->rowc, 1, fw);
+        /* the rows are in bit-reversed order: forward column transforms without the reversal,
+         * product with the kernel spectrum that reverses them back, inverse transforms again
+         * without it (two sweeps over the tile fewer than two plain column calls) */
+        const ptrdiff_t ld = (ptrdiff_t)ts->rowc;
+        st = bttb_internal_cols_breved(ts->colplan, buf, BTTB_FORWARD, 1.0, ts->rowc, ld);
         if (st != BTTB_OK)
             return st;
+        conv_spec_mul_brev_shape(p, ts, buf);
+        st = bttb_internal_cols_breved(ts->colplan, buf, BTTB_BACKWARD, 1.0, ts->rowc, ld);
+        if (st != BTTB_OK)
+            return st;
+    } else {
+        conv_spec_mul_brev_shape(p, ts, buf);   /* one row: no reversal */
     }
     if (p->type == BTTB_COMPLEX)
         st = bttb_execute_c2c_many(ts->rowplan, buf + r0 * rb, BTTB_BACKWARD, ts->oscale, c1,
@@ -722,7 +720,8 @@ static bttb_status conv_plan_fft(bttb_conv_plan *p, const void *kernel)
                 scale = 1.0;
             }
             st = conv_tile_forward(p, ts, (const char *)kernel, g->k[1], g->k[0], g->k[1],
-                                   (char *)ts->spec, fw_bytes ? bttb_align_ptr(work) : NULL, scale);
+                                   (char *)ts->spec, fw_bytes ? bttb_align_ptr(work) : NULL, scale,
+                                   1);
         }
     }
     free(work);

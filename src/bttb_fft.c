@@ -298,6 +298,13 @@ struct bttb_plan {
     void *rtw;
 };
 
+/* The last argument of c2c_many (column transforms, see pow2_cols in the template). */
+enum {
+    BTTB_COLS_ALL = 0,    /* a plain call: bit reversal of the rows, then every pass */
+    BTTB_COLS_REST = 1,   /* the rows were bit-reversed and the first pass done (rows_colfirst) */
+    BTTB_COLS_BREVED = 2  /* the rows are stored in bit-reversed order: every pass, no reversal */
+};
+
 struct bttb_ops {
     void (*c2c)(const bttb_plan *, const void *, void *, int, double, void *);
     void (*c2c_many)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t, ptrdiff_t, void *,
@@ -1118,7 +1125,7 @@ bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int directi
         return BTTB_EOVERFLOW;
     if ((stride == 0 && plan->n > 1) || (dist == 0 && howmany > 1)) return BTTB_EINVAL;
     plan->ops->c2c_many(plan, data, direction == BTTB_BACKWARD, scale, howmany, stride, dist, work,
-                        0);
+                        BTTB_COLS_ALL);
     return BTTB_OK;
 }
 
@@ -1209,7 +1216,22 @@ bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int directi
     if (howmany == 0) return BTTB_OK;
     if (stride <= 0 || (size_t)stride < howmany) return BTTB_EINVAL;
     if (!offsets_fit(pc->n, stride, howmany, 1, bttb_complex_size(pc->prec))) return BTTB_EOVERFLOW;
-    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL, 1);
+    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL,
+                      BTTB_COLS_REST);
+    return BTTB_OK;
+}
+
+bttb_status bttb_internal_cols_breved(const bttb_plan *pc, void *data, int direction,
+                                      double scale, size_t howmany, ptrdiff_t stride)
+{
+    if (!pc || pc->kind != BTTB_C2C || pc->algo != BTTB_ALGO_POW2 || pc->n < 2 || !data)
+        return BTTB_EINVAL;
+    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
+    if (howmany == 0) return BTTB_OK;
+    if (stride <= 0 || (size_t)stride < howmany) return BTTB_EINVAL;
+    if (!offsets_fit(pc->n, stride, howmany, 1, bttb_complex_size(pc->prec))) return BTTB_EOVERFLOW;
+    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL,
+                      BTTB_COLS_BREVED);
     return BTTB_OK;
 }
 

@@ -782,12 +782,14 @@ TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t 
 
 /* W adjacent power-of-two transforms with row stride rs, in place.  The passes whose blocks of
  * rows fit in the cache block are run chunk of rows by chunk of rows (depth first); the others
- * stream over all rows.  first == 1: the rows are already bit-reversed and the first pass done
- * (rows_colfirst); only the passes after it run. */
+ * stream over all rows.  mode BTTB_COLS_REST: the rows are already bit-reversed and the first
+ * pass done (rows_colfirst); only the passes after it run.  BTTB_COLS_BREVED: the rows are
+ * already in bit-reversed order; every pass runs. */
 TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int inv, double scale,
-                       unsigned first)
+                       unsigned mode)
 {
     size_t n = p->n, i, j, c, rowb = W * sizeof(CPX), Bn = 1;
+    const unsigned first = mode == BTTB_COLS_REST ? 1u : 0u;
     unsigned ip, split = first, np = p->npass;
     if (n == 1) {
         if (scale != 1.0 && !first)
@@ -796,7 +798,7 @@ TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int i
     }
     if (first >= np) return;
     /* bit reversal of the rows */
-    if (!first) {
+    if (mode == BTTB_COLS_ALL) {
         for (i = 0, j = 0; i < n; i++) {
             if (i < j) {
                 CPX *restrict a = x + (ptrdiff_t)i * rs, *restrict b = x + (ptrdiff_t)j * rs;
@@ -903,9 +905,11 @@ TF void SFX(c2c_batch)(const bttb_plan *p, const void *in, void *out, int inv, d
     }
 }
 
-/* first == 1 (columns only, see pow2_cols): the rows were bit-reversed and the first pass done. */
+/* mode (columns only, see pow2_cols): BTTB_COLS_ALL for a plain call; BTTB_COLS_REST: the rows
+ * were bit-reversed and the first pass done; BTTB_COLS_BREVED: the rows are in bit-reversed
+ * order. */
 TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, size_t howmany,
-                      ptrdiff_t stride, ptrdiff_t dist, void *work, unsigned first)
+                      ptrdiff_t stride, ptrdiff_t dist, void *work, unsigned mode)
 {
     CPX *x = (CPX *)data;
     size_t t;
@@ -915,7 +919,7 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
                            scale, (CPX *)work);
         return;
     }
-    if ((stride == 1 || p->n == 1) && !first) {   /* contiguous rows: an in-place batch */
+    if ((stride == 1 || p->n == 1) && mode == BTTB_COLS_ALL) {   /* contiguous: in-place batch */
         SFX(c2c_batch)(p, x, x, inv, scale, howmany, dist, dist, work);
         return;
     }
@@ -930,12 +934,12 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
         if (W > howmany) W = howmany;
         for (t = 0; t < howmany; t += W) {
             size_t w = howmany - t < W ? howmany - t : W;
-            SFX(pow2_cols)(p, x + t, stride, w, inv, scale, first);
+            SFX(pow2_cols)(p, x + t, stride, w, inv, scale, mode);
         }
         return;
     }
     for (t = 0; t < howmany; t++)
-        SFX(pow2_cols)(p, x + (ptrdiff_t)t * dist, stride, 1, inv, scale, first);
+        SFX(pow2_cols)(p, x + (ptrdiff_t)t * dist, stride, 1, inv, scale, mode);
 }
 
 /* The row pass of a 2-D power-of-two transform (n1 x n2, C order, x -> y, not overlapping) fused
@@ -943,9 +947,9 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
  * the column plan's first pass (radix r, G = n1/r groups).  Group g is the rows g*r .. g*r+r-1 of
  * y: row g*r+k is the transform of row rev(g) + rev_r(k)*G of x (its place after the bit
  * reversal of the rows), and the r rows are combined by the column first pass while they are in
- * cache.  The result is what pow2_cols(first = 0) after the row transforms gives, bit for bit;
- * the column transforms then continue with pow2_cols(first = 1).  buf (r*n2 elements, or NULL):
- * each group is built there and streamed to y (y is written once and never read).  pr NULL: no
+ * cache.  The result is what pow2_cols(BTTB_COLS_ALL) after the row transforms gives, bit for
+ * bit; the column transforms then continue with pow2_cols(BTTB_COLS_REST).  buf (r*n2
+ * elements, or NULL): each group is built there and streamed to y (y is written once and never read).  pr NULL: no
  * row transforms, the rows (of any length n2) are copied (rscale unused): the column transforms
  * alone, from x into y.  pr a real (r2c) plan of even n2: x holds real rows of n2, y rows of
  * n2/2+1 (the 2-D real-to-complex transform). */

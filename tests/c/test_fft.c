@@ -818,6 +818,77 @@ static void test_fused2d(void)
     bttb_plan_destroy(b);
 }
 
+/* bttb_internal_cols_breved: columns whose rows are stored in bit-reversed order, bit for bit
+ * against bttb_execute_c2c_many on the columns of the un-permuted array; the columns in two
+ * ranges (as the convolver's callers could split them), a row stride wider than the columns. */
+static void test_cols_breved_case(size_t n1, size_t w, size_t ld, bttb_precision prec, int dir)
+{
+    size_t cs = csize(prec), i, j, k, half = w / 2;
+    bttb_plan *pc = NULL;
+    unsigned char *in, *ref, *out;
+    double sc = dir == 1 ? 1.0 / (double)n1 : 2.0;
+    int ok = 1;
+    if (bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
+        CHECK(0, "cols_breved plan %zu", n1);
+        return;
+    }
+    in = (unsigned char *)malloc(n1 * ld * cs);
+    ref = (unsigned char *)malloc(n1 * ld * cs);
+    out = (unsigned char *)malloc(n1 * ld * cs);
+    for (j = 0; j < n1 * ld; j++) set_c(in, prec, j, rnd(), rnd());
+    memcpy(ref, in, n1 * ld * cs);
+    ok &= bttb_execute_c2c_many(pc, ref, dir, sc, w, (ptrdiff_t)ld, 1, NULL) == BTTB_OK;
+    for (i = 0, j = 0; i < n1; i++) {   /* out row i <- in row rev(i) */
+        memcpy(out + i * ld * cs, in + j * ld * cs, ld * cs);
+        if (i + 1 < n1) {
+            for (k = n1 >> 1; j & k; k >>= 1) j ^= k;
+            j |= k;
+        }
+    }
+    if (half)
+        ok &= bttb_internal_cols_breved(pc, out, dir, sc, half, (ptrdiff_t)ld) == BTTB_OK;
+    ok &= bttb_internal_cols_breved(pc, out + half * cs, dir, sc, w - half, (ptrdiff_t)ld) == BTTB_OK;
+    /* columns past w are the bit-reversed rows of the input, untouched */
+    for (i = 0; i < n1 && ld > w; i++)
+        memcpy(ref + (i * ld + w) * cs, out + (i * ld + w) * cs, (ld - w) * cs);
+    CHECK(ok && memcmp(out, ref, n1 * ld * cs) == 0,
+          "cols_breved differs in bits: n1=%zu w=%zu ld=%zu %s dir=%d", n1, w, ld, pname(prec), dir);
+    free(in); free(ref); free(out);
+    bttb_plan_destroy(pc);
+}
+
+static void test_cols_breved(void)
+{
+    static const size_t sh[][3] = {{2, 1, 1}, {2, 3, 5}, {4, 16, 16}, {8, 33, 40}, {16, 257, 257},
+                                   {256, 257, 257}, {512, 65, 80}, {1024, 17, 17}, {4096, 5, 5}};
+    size_t a;
+    int p, d;
+    bttb_plan *c = NULL, *b = NULL, *one = NULL, *r = NULL;
+    double buf[64] = {0};
+    for (p = 0; p < 2; p++)
+        for (d = -1; d <= 1; d += 2)
+            for (a = 0; a < sizeof sh / sizeof sh[0]; a++)
+                test_cols_breved_case(sh[a][0], sh[a][1], sh[a][2], p ? BTTB_F32 : BTTB_F64, d);
+    bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
+    bttb_plan_create(&b, BTTB_C2C, 12, BTTB_F64, 0);
+    bttb_plan_create(&one, BTTB_C2C, 1, BTTB_F64, 0);
+    bttb_plan_create(&r, BTTB_R2C, 8, BTTB_F64, 0);
+    CHECK(bttb_internal_cols_breved(c, buf, -1, 1.0, 4, 2) == BTTB_EINVAL, "cols_breved stride < howmany");
+    CHECK(bttb_internal_cols_breved(b, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved Bluestein");
+    CHECK(bttb_internal_cols_breved(one, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved n = 1");
+    CHECK(bttb_internal_cols_breved(r, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved r2c plan");
+    CHECK(bttb_internal_cols_breved(NULL, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved NULL plan");
+    CHECK(bttb_internal_cols_breved(c, NULL, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved NULL data");
+    CHECK(bttb_internal_cols_breved(c, buf, 0, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved bad direction");
+    CHECK(bttb_internal_cols_breved(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "cols_breved howmany 0");
+    CHECK(bttb_internal_cols_breved(c, buf, -1, 1.0, 2, PTRDIFF_MAX / 2) == BTTB_EOVERFLOW,
+          "cols_breved stride overflow");
+    bttb_plan_destroy(c);
+    bttb_plan_destroy(b);
+    bttb_plan_destroy(one);
+    bttb_plan_destroy(r);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 static void run_c2c_suite(int quick)
 {
@@ -939,6 +1010,7 @@ int main(void)
         test_many();
         test_bitexact();
         test_fused2d();
+        test_cols_breved();
         for (p = 0; p < 2; p++) {
             bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
             for (n = 1; n <= (lvl == 0 ? 70u : 40u); n++) test_real_length(n, prec);
