@@ -1,5 +1,6 @@
 """Shared timing helpers for the benchmark scripts: interleaved rounds, medians, ratios."""
 import json
+import random
 import time
 
 import numpy as np
@@ -19,21 +20,25 @@ def calibrate(fn, target=2e-3, cap=100000):
         number *= 4
 
 
-def interleaved(contenders, rounds=9, target=2e-3, budget=None, rotate=False):
+def interleaved(contenders, rounds=9, target=2e-3, budget=None, shuffle=False):
     """Time every contender round-robin (one timing of each per round), return medians.
 
     contenders: dict name -> zero-argument callable.  Each round times every contender once
     (`number` calls, calibrated per contender), in the same process, one after the other, so slow
     phases of a shared, noisy machine hit all of them alike.  Returns dict name -> median seconds
     per call.  A contender whose single call exceeds `budget` seconds is timed once and marked.
-    With rotate=True the order of the contenders is rotated every round, so that no contender
-    always runs right after a slow one (which leaves caches and TLBs cold).
+    With shuffle=True every round times the contenders in a new order (a seeded permutation, so
+    runs repeat), so that no contender always runs right after the same one -- e.g. right after a
+    multi-second call that leaves caches and TLBs cold.  (Rotating one fixed order, which an
+    earlier version did, keeps the cyclic neighbours: the contender after the slow one in the
+    list followed it in every round but the one that started with it.)
     """
     names = list(contenders)
+    rng = random.Random(0)
     numbers = {k: calibrate(contenders[k], target) for k in names}
     samples = {k: [] for k in names}
-    for r in range(rounds):
-        order = names[r % len(names):] + names[:r % len(names)] if rotate else names
+    for _ in range(rounds):
+        order = rng.sample(names, len(names)) if shuffle else names
         for k in order:
             f, number = contenders[k], numbers[k]
             t0 = time.perf_counter()

@@ -39,11 +39,11 @@ import bttbfft  # noqa: E402
 
 
 def interleaved(contenders, rounds=9, target=2e-3, budget=None):
-    """_timing.interleaved with the order of the contenders rotated every round: a contender
-    that always ran right after a multi-second one (e.g. scipy.ndimage.convolve with a large
-    kernel) would otherwise always start with cold caches and TLBs."""
+    """_timing.interleaved with the contenders in a new order every round: a contender that
+    always ran right after a multi-second one (e.g. scipy.ndimage.convolve with a large kernel)
+    would otherwise always start with cold caches and TLBs."""
     return _timing_interleaved(contenders, rounds=rounds, target=target, budget=budget,
-                               rotate=True)
+                               shuffle=True)
 
 
 def _probe(fn, budget):
