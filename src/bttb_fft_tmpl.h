@@ -563,11 +563,11 @@ TF void SFX(pow2_inplace)(const bttb_plan *p, CPX *x, int inv, double scale, con
     {
         unsigned q;
         if (SFX(brfirst_q)(p, &q)) {
-            if (p->n * sizeof(CPX) <= BTTB_INPLACE_COPY_MAX) {
+            if (p->n <= BTTB_INPLACE_COPY_MAX_N) {
                 /* a sequential copy to the stack, then the out-of-place first pass back into x:
                  * cheaper than the in-place tile swaps (n = 256: 0.48 + copy vs 0.81 us) and
                  * the same arithmetic, so the same bits */
-                CPX tmp[BTTB_INPLACE_COPY_MAX / sizeof(CPX)];
+                CPX tmp[BTTB_INPLACE_COPY_MAX_N];
                 memcpy(tmp, x, p->n * sizeof(CPX));
                 SFX(brfirst)(p, tmp, x, q, inv, p->npass == 1 && scale != 1.0, scale);
             } else {
