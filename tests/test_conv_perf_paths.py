@@ -56,6 +56,23 @@ def test_conv2d_forced_tiles_with_short_last_tile(tile):
     assert np.allclose(plan(x), ref, rtol=1e-10, atol=1e-10 * np.abs(ref).max())
 
 
+@pytest.mark.parametrize("tile", [(2048, 2048), (512, 1024)])
+def test_conv2d_spectrum_allocations(tile):
+    """Kernel spectra of 32 MiB and more (2048 x 1025 complex128) take the huge-page allocation,
+    smaller ones the heap (with glibc); both give the reference result, plan after plan."""
+    if not _compiled():
+        pytest.skip("tile= is an extension of the compiled primitive")
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((70, 90))
+    h = rng.standard_normal((5, 7))
+    ref = scipy.signal.convolve2d(x, h)
+    for _ in range(3):
+        plan = _backend.conv.Conv2D(h, x.shape, (0, 0), ref.shape, "fft", tile=tile)
+        assert plan.fft_shape == tile
+        assert plan.nbytes >= tile[0] * (tile[1] // 2 + 1) * 16
+        assert np.allclose(plan(x), ref, rtol=1e-10, atol=1e-10 * np.abs(ref).max())
+
+
 @pytest.mark.parametrize("s", [None, (200, 130), (256, 300)])
 def test_fft2_fused_copy_paths(s):
     rng = np.random.default_rng(1)
