@@ -29,21 +29,13 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved as _timing_interleaved  # noqa: E402
+from _timing import interleaved  # noqa: E402
 
 import scipy.linalg  # noqa: E402
 import scipy.ndimage  # noqa: E402
 import scipy.signal  # noqa: E402
 
 import bttbfft  # noqa: E402
-
-
-def interleaved(contenders, rounds=9, target=2e-3, budget=None):
-    """_timing.interleaved with the contenders in a new order every round: a contender that
-    always ran right after a multi-second one (e.g. scipy.ndimage.convolve with a large kernel)
-    would otherwise always start with cold caches and TLBs."""
-    return _timing_interleaved(contenders, rounds=rounds, target=target, budget=budget,
-                               shuffle=True)
 
 
 def _probe(fn, budget):
