@@ -247,7 +247,7 @@ struct bttb_conv_plan {
     struct conv_shape sh[2][2]; /* tile shapes [last along axis 0][last along axis 1]; only
                                    the used ones are created (see conv_shape_of)              */
     size_t buf_bytes;           /* largest tile buffer                                        */
-    size_t fw_offset;           /* FFT scratch offset in the aligned work: bttb_round_up_size(buf_bytes) */
+    size_t fw_offset;           /* FFT scratch offset in the aligned work: buf_bytes rounded up */
     int simd;                   /* 1: use the AVX2+FMA kernels                                */
     size_t work_size;
     size_t memory;
@@ -442,13 +442,12 @@ static void conv_spec_mul_brev_shape(const bttb_conv_plan *p, const struct conv_
 
 /* Load rows [0, nrows) of a segment (each nin2 elements, source rows src_ld elements apart) into
  * the tile buffer, zero-padded, and transform them forward along the rows; zero the spectra of
- * the rows nrows..N1-1.  With a column plan, row r goes to buffer row rev(r) (bit-reversed
- * order, which the column transforms then skip); with cols, the columns are transformed forward
- * here, with `scale` (the buffer then holds the tile's spectrum in natural order), else the
- * caller transforms them (conv_tile's fused column stage). */
+ * the rows nrows..N1-1; transform the columns forward with `scale`.  With a column plan, row r
+ * goes to buffer row rev(r) (bit-reversed order, which the column transforms then skip), so the
+ * buffer ends up holding the tile's spectrum in natural order. */
 static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_shape *ts,
                                      const char *src, size_t src_ld, size_t nrows, size_t nin2,
-                                     char *buf, void *fw, double scale, int cols)
+                                     char *buf, void *fw, double scale)
 {
     const size_t n1 = ts->n[0], n2 = ts->n[1], es = p->esize, rb = ts->rowbytes;
     const size_t half = ts->colplan ? n1 >> 1 : 0;
@@ -488,7 +487,7 @@ static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_
     }
     for (; r < n1; r++, j = conv_rev_next(j, half))
         memset(buf + j * rb, 0, rb);
-    if (ts->colplan && cols)
+    if (ts->colplan)
         return bttb_internal_cols_breved(ts->colplan, buf, BTTB_FORWARD, scale, ts->rowc,
                                          (ptrdiff_t)ts->rowc);
     return BTTB_OK;
@@ -510,23 +509,18 @@ static bttb_status conv_tile(const bttb_conv_plan *p, const struct conv_shape *t
     size_t i;
 
     st = conv_tile_forward(p, ts, x + (u1 * g->m[1] + u2) * es, g->m[1], v1 - u1, v2 - u2, buf,
-                           fw, 1.0, 0);
+                           fw, 1.0);
     if (st != BTTB_OK)
         return st;
+    /* product with the kernel spectrum, which puts the rows in bit-reversed order (one row: no
+     * reversal), so the inverse column transforms skip their reversal too (two sweeps over the
+     * tile fewer than two plain column calls) */
+    conv_spec_mul_brev_shape(p, ts, buf);
     if (ts->colplan) {
-        /* the rows are in bit-reversed order: forward column transforms without the reversal,
-         * product with the kernel spectrum that reverses them back, inverse transforms again
-         * without it (two sweeps over the tile fewer than two plain column calls) */
-        const ptrdiff_t ld = (ptrdiff_t)ts->rowc;
-        st = bttb_internal_cols_breved(ts->colplan, buf, BTTB_FORWARD, 1.0, ts->rowc, ld);
+        st = bttb_internal_cols_breved(ts->colplan, buf, BTTB_BACKWARD, 1.0, ts->rowc,
+                                       (ptrdiff_t)ts->rowc);
         if (st != BTTB_OK)
             return st;
-        conv_spec_mul_brev_shape(p, ts, buf);
-        st = bttb_internal_cols_breved(ts->colplan, buf, BTTB_BACKWARD, 1.0, ts->rowc, ld);
-        if (st != BTTB_OK)
-            return st;
-    } else {
-        conv_spec_mul_brev_shape(p, ts, buf);   /* one row: no reversal */
     }
     if (p->type == BTTB_COMPLEX)
         st = bttb_execute_c2c_many(ts->rowplan, buf + r0 * rb, BTTB_BACKWARD, ts->oscale, c1,
@@ -732,8 +726,7 @@ static bttb_status conv_plan_fft(bttb_conv_plan *p, const void *kernel)
                 scale = 1.0;
             }
             st = conv_tile_forward(p, ts, (const char *)kernel, g->k[1], g->k[0], g->k[1],
-                                   (char *)ts->spec, fw_bytes ? bttb_align_ptr(work) : NULL, scale,
-                                   1);
+                                   (char *)ts->spec, fw_bytes ? bttb_align_ptr(work) : NULL, scale);
         }
     }
     free(work);

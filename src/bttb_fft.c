@@ -1207,8 +1207,10 @@ bttb_status bttb_internal_cols_first(const bttb_plan *pc, const void *in, void *
     return fused2d_rows(NULL, pc, in, out, width, part, nparts, direction, 1.0, scale, work);
 }
 
-bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,
-                                    size_t howmany, ptrdiff_t stride)
+/* The column calls on a power-of-two c2c plan (bttb_internal_cols_rest / _breved): checks, then
+ * the column kernels in `mode`. */
+static bttb_status cols_call(const bttb_plan *pc, void *data, int direction, double scale,
+                             size_t howmany, ptrdiff_t stride, unsigned mode)
 {
     if (!pc || pc->kind != BTTB_C2C || pc->algo != BTTB_ALGO_POW2 || pc->n < 2 || !data)
         return BTTB_EINVAL;
@@ -1216,23 +1218,20 @@ bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int directi
     if (howmany == 0) return BTTB_OK;
     if (stride <= 0 || (size_t)stride < howmany) return BTTB_EINVAL;
     if (!offsets_fit(pc->n, stride, howmany, 1, bttb_complex_size(pc->prec))) return BTTB_EOVERFLOW;
-    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL,
-                      BTTB_COLS_REST);
+    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL, mode);
     return BTTB_OK;
+}
+
+bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int direction, double scale,
+                                    size_t howmany, ptrdiff_t stride)
+{
+    return cols_call(pc, data, direction, scale, howmany, stride, BTTB_COLS_REST);
 }
 
 bttb_status bttb_internal_cols_breved(const bttb_plan *pc, void *data, int direction,
                                       double scale, size_t howmany, ptrdiff_t stride)
 {
-    if (!pc || pc->kind != BTTB_C2C || pc->algo != BTTB_ALGO_POW2 || pc->n < 2 || !data)
-        return BTTB_EINVAL;
-    if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
-    if (howmany == 0) return BTTB_OK;
-    if (stride <= 0 || (size_t)stride < howmany) return BTTB_EINVAL;
-    if (!offsets_fit(pc->n, stride, howmany, 1, bttb_complex_size(pc->prec))) return BTTB_EOVERFLOW;
-    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL,
-                      BTTB_COLS_BREVED);
-    return BTTB_OK;
+    return cols_call(pc, data, direction, scale, howmany, stride, BTTB_COLS_BREVED);
 }
 
 bttb_status bttb_execute_c2c_batch(const bttb_plan *plan, const void *in, void *out, int direction,

@@ -949,9 +949,9 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
  * reversal of the rows), and the r rows are combined by the column first pass while they are in
  * cache.  The result is what pow2_cols(BTTB_COLS_ALL) after the row transforms gives, bit for
  * bit; the column transforms then continue with pow2_cols(BTTB_COLS_REST).  buf (r*n2
- * elements, or NULL): each group is built there and streamed to y (y is written once and never read).  pr NULL: no
- * row transforms, the rows (of any length n2) are copied (rscale unused): the column transforms
- * alone, from x into y.  pr a real (r2c) plan of even n2: x holds real rows of n2, y rows of
+ * elements, or NULL): each group is built there and streamed to y (y is written once and never
+ * read).  pr NULL: no row transforms, the rows (of any length n2) are copied (rscale unused): the
+ * column transforms alone, from x into y.  pr a real (r2c) plan of even n2: x holds real rows of n2, y rows of
  * n2/2+1 (the 2-D real-to-complex transform). */
 TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, void *work,
                  const bttb_ahead *ah);
