@@ -26,6 +26,10 @@
  *
  *   usage: bttbfft_machine_threads [rounds] [ms per thread] [MiB]
  *          (default: 15 rounds, 20 ms, 64 MiB)
+ *
+ * Compiled with -DBTTBFFT_MT_LIBRARY (-shared -fPIC) it is instead a small library for
+ * benchmarks/bench_workers_ceiling.py, which times the throughput work in the same rounds as
+ * fft2: double bttbfft_mt_time(int latency, long iters, int nthreads) (seconds).
  */
 #define _POSIX_C_SOURCE 199309L
 #include <pthread.h>
@@ -41,11 +45,13 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+#ifndef BTTBFFT_MT_LIBRARY
 static int cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
+#endif
 
 typedef struct {
     int latency;        /* 1: one dependent chain, 0: ten independent chains */
@@ -94,6 +100,13 @@ static double timed(int latency, long iters, int nthreads)
     return t1 - t0;
 }
 
+#ifdef BTTBFFT_MT_LIBRARY
+double bttbfft_mt_time(int latency, long iters, int nthreads);
+double bttbfft_mt_time(int latency, long iters, int nthreads)
+{
+    return timed(latency != 0, iters, nthreads == 2 ? 2 : 1);
+}
+#else
 typedef struct {
     int update;         /* 1: in-place update of dst, 0: copy src -> dst */
     double *dst;
@@ -205,3 +218,4 @@ int main(int argc, char **argv)
     free(b);
     return 0;
 }
+#endif
