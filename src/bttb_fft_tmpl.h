@@ -967,7 +967,10 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
     size_t inb = n2 * (real ? sizeof(R) : sizeof(CPX)), W = real ? n2 / 2 + 1 : n2;
     size_t r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = W * sizeof(CPX);
     unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
-    int last = pc->npass == 1, ahead = bttb_ahead_worth(inb, (g1 - g0) * r);
+    /* read-ahead by the size of the whole input (n1 rows), not of this call's share: the
+     * parts of a threaded pass (about 1 MiB of output each) would otherwise fall below
+     * BTTB_AHEAD_MIN_TOTAL and lose it */
+    int last = pc->npass == 1, ahead = bttb_ahead_worth(inb, pc->n);
     for (g = g0; g < g1; g++) {
         size_t q = bttb_rev_bits(g, lg);
         CPX *blk = y + g * r * W, *dst = buf ? buf : blk;
