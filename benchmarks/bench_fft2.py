@@ -17,11 +17,13 @@ are timed round-robin in one process (medians of interleaved rounds, see _timing
 * ``rfft2 w1`` / ``rfft2 w2``: bttbfft.rfft2 of the real part; ``fftw r2c``: pyfftw r2c plan
   (FFTW_MEASURE, threads=1).
 * ``numpy``: numpy.fft.fft2 (for orientation).
-* ``machine w1`` / ``machine w2``: the machine's own two-thread ceiling, measured alongside: the
-  same in-cache work (unitary in-place FFTs of private 32 x 512 complex128 arrays, 256 KiB each)
-  done by one thread, then split over two independent threads.  No memory traffic and no shared
-  data, so ``speedup machine`` = t(w1)/t(w2) is the most two threads can give on this machine at
-  that moment (2.0 on two idle physical cores; less when the host shares them).
+* ``machine w1`` / ``machine w2``: a two-thread ceiling measured alongside: the same in-cache
+  work (unitary in-place FFTs of private 32 x 512 complex128 arrays, 256 KiB each) done by one
+  thread, then split over two independent threads.  No memory traffic and no shared data, but
+  one Python call (and GIL hand-off) per FFT, so ``speedup machine`` = t(w1)/t(w2) understates
+  what the hardware gives (2.0 on two idle physical cores; less when the host shares them).
+  ``benchmarks/machine_threads.c`` and ``benchmarks/bench_workers_ceiling.py`` measure without
+  Python in between.
 
 Reported per size: medians (ms), ``fft2/fftw`` (target <= 1.5), ``speedup w2`` = t(w1)/t(w2)
 for the allocating call and for ``out=`` (target >= 1.6 at 2048^2 on 2 cores), rfft2 ratios, and the
