@@ -83,21 +83,28 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* Seconds for fn(a0) in the calling thread, side by side with fn(a1) in a second thread when
+ * nthreads is 2 (thread start and join included). */
+static double side_by_side(void *(*fn)(void *), void *a0, void *a1, int nthreads)
+{
+    pthread_t t;
+    double t0 = now();
+    if (nthreads == 2 && pthread_create(&t, NULL, fn, a1) != 0) {
+        fprintf(stderr, "pthread_create failed\n");
+        exit(1);
+    }
+    fn(a0);
+    if (nthreads == 2) pthread_join(t, NULL);
+    return now() - t0;
+}
+
 /* Seconds for `nthreads` threads each doing the job (the calling thread is one of them). */
 static double timed(int latency, long iters, int nthreads)
 {
     job jobs[2] = {{latency, iters, 0.0}, {latency, iters, 0.0}};
-    pthread_t t;
-    double t0 = now(), t1;
-    if (nthreads == 2 && pthread_create(&t, NULL, work, &jobs[1]) != 0) {
-        fprintf(stderr, "pthread_create failed\n");
-        exit(1);
-    }
-    work(&jobs[0]);
-    if (nthreads == 2) pthread_join(t, NULL);
-    t1 = now();
+    double t = side_by_side(work, &jobs[0], &jobs[1], nthreads);
     if (jobs[0].result == 12345.678) printf("%g\n", jobs[1].result);   /* never true */
-    return t1 - t0;
+    return t;
 }
 
 #ifdef BTTBFFT_MT_LIBRARY
@@ -131,19 +138,10 @@ static double mem_timed(int update, double *dst, const double *src, size_t n, in
 {
     size_t h = nthreads == 2 ? n / 2 : n;
     mem_job jobs[2];
-    pthread_t t;
-    double t0;
     jobs[0].update = jobs[1].update = update;
     jobs[0].dst = dst; jobs[0].src = src; jobs[0].n = h;
     jobs[1].dst = dst + h; jobs[1].src = src + h; jobs[1].n = n - h;
-    t0 = now();
-    if (nthreads == 2 && pthread_create(&t, NULL, mem_work, &jobs[1]) != 0) {
-        fprintf(stderr, "pthread_create failed\n");
-        exit(1);
-    }
-    mem_work(&jobs[0]);
-    if (nthreads == 2) pthread_join(t, NULL);
-    return now() - t0;
+    return side_by_side(mem_work, &jobs[0], &jobs[1], nthreads);
 }
 
 static void report(const char *name, int width, double *s, int rounds)

@@ -951,8 +951,8 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
  * bit; the column transforms then continue with pow2_cols(BTTB_COLS_REST).  buf (r*n2
  * elements, or NULL): each group is built there and streamed to y (y is written once and never
  * read).  pr NULL: no row transforms, the rows (of any length n2) are copied (rscale unused): the
- * column transforms alone, from x into y.  pr a real (r2c) plan of even n2: x holds real rows of n2, y rows of
- * n2/2+1 (the 2-D real-to-complex transform). */
+ * column transforms alone, from x into y.  pr a real (r2c) plan of even n2: x holds real rows of
+ * n2, y rows of n2/2+1 (the 2-D real-to-complex transform). */
 TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, void *work,
                  const bttb_ahead *ah);
 TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void *in, void *out,
