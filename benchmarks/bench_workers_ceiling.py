@@ -60,9 +60,9 @@ def build_probe(tmp):
 def fp_iters(probe, seconds):
     """Iterations of the throughput work that take about `seconds` on one thread."""
     it = 1000
-    while probe(0, it, 1) < seconds / 4:
+    while (t := probe(0, it, 1)) < seconds / 4:
         it *= 2
-    return max(1, int(it * seconds / probe(0, it, 1)))
+    return max(1, int(it * seconds / t))
 
 
 def groups(speedup, ceiling):
