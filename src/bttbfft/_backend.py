@@ -68,6 +68,11 @@ the 2-D C-contiguous single-precision ``x`` transformed in double precision and 
 ``out`` (kind ``"c"``: complex64 -> complex64, ``"r"``: float32 -> complex64 of ``n//2+1``,
 ``"i"``: complex64 of ``n//2+1`` -> float32), each row widened, transformed and rounded in a
 private buffer; the fallback does the same with NumPy, block by block.
+``empty(shape, dtype)``: ``np.empty`` for results and work arrays, with those of 4 MiB and more
+taken from the output cache (``output_cache_configure(max_bytes, decay=2.0)``,
+``output_cache_info()``; a numpy memory handler that keeps recently freed blocks for reuse, so a
+repeated large transform does not pay the page faults of fresh memory).  The shared code calls
+``_workers.empty``, which uses ``np.empty`` when the backend has no ``empty``.
 
 Convolution primitives (module ``conv``): see the docstring of ``bttbfft._fallback_conv``.
 """

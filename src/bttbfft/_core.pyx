@@ -18,6 +18,290 @@ from bttbfft.cbttbfft cimport *
 
 cnp.import_array()
 
+# ----------------------------------------------------------------------------------------------
+# Output cache: large result arrays come from a numpy memory handler that keeps a few recently
+# freed blocks for reuse.  A fresh block costs page faults in which the kernel zeroes every page
+# (about 10 ms for the 64 MiB of a 2048 x 2048 complex128 result here, as long as the transform
+# itself takes 44 ms); a reused block has its pages in place.  Bounded in bytes, and a block not
+# reused within `decay` seconds is released at the next allocation or release through the
+# handler.  Blocks below the minimum go straight to malloc/free.
+# ----------------------------------------------------------------------------------------------
+cdef extern from *:
+    """
+    #include <stdlib.h>
+    #include <string.h>
+    #include <time.h>
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    #endif
+    #if defined(_WIN32)
+    #include <malloc.h>
+    #include <windows.h>
+    #endif
+    #include "pythread.h"
+
+    #define OC_SLOTS 8
+    #define OC_HDR ((size_t)64)                 /* header before the data: keeps it 64-aligned */
+    #define OC_GRAIN ((size_t)64 * 1024)        /* cached blocks are sized in 64 KiB units */
+    #define OC_ALIGN ((size_t)2 * 1024 * 1024)  /* and start on a 2 MiB boundary */
+
+    typedef struct { void *base; size_t total; double t; } oc_slot_t;
+    typedef struct { size_t total; size_t size; int cached; } oc_hdr_t;
+
+    static oc_slot_t oc_slot[OC_SLOTS];
+    static size_t oc_held = 0, oc_cap = 0, oc_min = (size_t)4 << 20;
+    static double oc_decay = 2.0;
+    static unsigned long long oc_hits = 0, oc_misses = 0;
+    static PyThread_type_lock oc_lock = NULL;
+
+    static double oc_now(void)
+    {
+    #if defined(_WIN32)
+        return (double)GetTickCount64() * 1e-3;
+    #else
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    #endif
+    }
+
+    static void *oc_sys_alloc(size_t total, int big)
+    {
+        void *p = NULL;
+        if (!big) return malloc(total);
+    #if defined(_WIN32)
+        p = _aligned_malloc(total, OC_ALIGN);
+    #else
+        if (posix_memalign(&p, OC_ALIGN, total) != 0) return NULL;
+    #endif
+    #if defined(__linux__) && defined(MADV_HUGEPAGE)
+        if (p) (void)madvise(p, total, MADV_HUGEPAGE);
+    #endif
+        return p;
+    }
+
+    static void oc_sys_free(void *p, int big)
+    {
+    #if defined(_WIN32)
+        if (big) { _aligned_free(p); return; }
+    #else
+        (void)big;
+    #endif
+        free(p);
+    }
+
+    /* Under the lock: move the slots idle for longer than the decay (all of them if `all`)
+     * to out[]; returns how many. */
+    static int oc_expire(double now, int all, void **out)
+    {
+        int i, k = 0;
+        for (i = 0; i < OC_SLOTS; i++) {
+            if (oc_slot[i].base && (all || now - oc_slot[i].t > oc_decay)) {
+                out[k++] = oc_slot[i].base;
+                oc_held -= oc_slot[i].total;
+                oc_slot[i].base = NULL;
+            }
+        }
+        return k;
+    }
+
+    static void oc_release(void **blocks, int k)
+    {
+        int i;
+        for (i = 0; i < k; i++) oc_sys_free(blocks[i], 1);
+    }
+
+    static void *oc_malloc(void *ctx, size_t size)
+    {
+        void *base = NULL, *old[OC_SLOTS];
+        size_t total;
+        int i, k = 0, big = size >= oc_min;
+        oc_hdr_t *h;
+        (void)ctx;
+        if (size > (size_t)-1 - OC_HDR - OC_GRAIN) return NULL;
+        total = big ? (size + OC_HDR + OC_GRAIN - 1) / OC_GRAIN * OC_GRAIN : size + OC_HDR;
+        if (big) {
+            PyThread_acquire_lock(oc_lock, WAIT_LOCK);
+            for (i = 0; i < OC_SLOTS; i++) {
+                if (oc_slot[i].base && oc_slot[i].total == total) {
+                    base = oc_slot[i].base;
+                    oc_slot[i].base = NULL;
+                    oc_held -= total;
+                    break;
+                }
+            }
+            if (base) oc_hits++; else oc_misses++;
+            k = oc_expire(oc_now(), 0, old);
+            PyThread_release_lock(oc_lock);
+            oc_release(old, k);
+        }
+        if (!base) base = oc_sys_alloc(total, big);
+        if (!base) return NULL;
+        h = (oc_hdr_t *)base;
+        h->total = total;
+        h->size = size;
+        h->cached = big;
+        return (char *)base + OC_HDR;
+    }
+
+    static void *oc_calloc(void *ctx, size_t nelem, size_t elsize)
+    {
+        void *p;
+        if (elsize && nelem > (size_t)-1 / elsize) return NULL;
+        p = oc_malloc(ctx, nelem * elsize);
+        if (p) memset(p, 0, nelem * elsize);
+        return p;
+    }
+
+    static void oc_free(void *ctx, void *ptr, size_t size)
+    {
+        void *base, *old[OC_SLOTS + 1];
+        oc_hdr_t *h;
+        int i, k = 0, kept = 0;
+        (void)ctx; (void)size;
+        if (!ptr) return;
+        base = (char *)ptr - OC_HDR;
+        h = (oc_hdr_t *)base;
+        if (!h->cached) { oc_sys_free(base, 0); return; }
+        PyThread_acquire_lock(oc_lock, WAIT_LOCK);
+        k = oc_expire(oc_now(), 0, old);
+        if (oc_held + h->total <= oc_cap) {
+            for (i = 0; i < OC_SLOTS; i++) {
+                if (!oc_slot[i].base) {
+                    oc_slot[i].base = base;
+                    oc_slot[i].total = h->total;
+                    oc_slot[i].t = oc_now();
+                    oc_held += h->total;
+                    kept = 1;
+                    break;
+                }
+            }
+        }
+        PyThread_release_lock(oc_lock);
+        if (!kept) old[k++] = base;
+        oc_release(old, k);
+    }
+
+    static void *oc_realloc(void *ctx, void *ptr, size_t new_size)
+    {
+        oc_hdr_t *h;
+        void *q;
+        if (!ptr) return oc_malloc(ctx, new_size);
+        h = (oc_hdr_t *)((char *)ptr - OC_HDR);
+        if (h->cached && new_size >= oc_min && new_size <= h->total - OC_HDR) {
+            h->size = new_size;
+            return ptr;
+        }
+        q = oc_malloc(ctx, new_size);
+        if (!q) return NULL;
+        memcpy(q, ptr, h->size < new_size ? h->size : new_size);
+        oc_free(ctx, ptr, h->size);
+        return q;
+    }
+
+    static PyDataMem_Handler oc_handler = {
+        "bttbfft_output_cache", 1, {NULL, oc_malloc, oc_calloc, oc_realloc, oc_free}
+    };
+
+    static PyObject *oc_capsule(void)
+    {
+        if (!oc_lock) {
+            oc_lock = PyThread_allocate_lock();
+            if (!oc_lock) return PyErr_NoMemory();
+        }
+        return PyCapsule_New(&oc_handler, "mem_handler", NULL);
+    }
+
+    /* Set the bounds; a smaller cap releases blocks at once (cap 0: no caching). */
+    static void oc_configure(size_t cap, size_t minimum, double decay)
+    {
+        void *old[OC_SLOTS];
+        int k;
+        PyThread_acquire_lock(oc_lock, WAIT_LOCK);
+        oc_cap = cap;
+        oc_min = minimum;
+        oc_decay = decay;
+        k = oc_expire(oc_now(), oc_held > cap, old);
+        PyThread_release_lock(oc_lock);
+        oc_release(old, k);
+    }
+
+    static void oc_stats(size_t *held, unsigned long long *hits, unsigned long long *misses,
+                         int *blocks)
+    {
+        int i, b = 0;
+        PyThread_acquire_lock(oc_lock, WAIT_LOCK);
+        for (i = 0; i < OC_SLOTS; i++) b += oc_slot[i].base != NULL;
+        *held = oc_held; *hits = oc_hits; *misses = oc_misses; *blocks = b;
+        PyThread_release_lock(oc_lock);
+    }
+
+    static PyObject *oc_set_handler(PyObject *h) { return PyDataMem_SetHandler(h); }
+    """
+    object oc_capsule()
+    void oc_configure(size_t cap, size_t minimum, double decay) nogil
+    void oc_stats(size_t *held, unsigned long long *hits, unsigned long long *misses,
+                  int *blocks) nogil
+    object oc_set_handler(object h)
+
+
+_oc_handler = oc_capsule()
+cdef Py_ssize_t _oc_min = 4 << 20
+
+
+def _env_cache_bytes():
+    import os
+    v = os.environ.get("BTTBFFT_OUTPUT_CACHE_MB", "").strip()
+    if not v:
+        return 256 << 20
+    try:
+        mb = float(v)
+    except ValueError:
+        mb = -1.0
+    if not 0 <= mb < 2.0 ** 40:
+        import warnings
+        warnings.warn(f"BTTBFFT_OUTPUT_CACHE_MB={v!r} ignored: expected a number of MiB >= 0; "
+                      "using 256", RuntimeWarning, stacklevel=2)
+        return 256 << 20
+    return int(mb * (1 << 20))
+
+
+oc_configure(_env_cache_bytes(), _oc_min, 2.0)
+
+
+def output_cache_configure(size_t max_bytes, double decay=2.0):
+    """Bound the output cache: at most max_bytes held (0 turns caching off and releases every
+    block), each block released once idle for `decay` seconds (checked at the next allocation
+    or release of a large result)."""
+    if not decay >= 0:
+        raise ValueError(f"decay must be >= 0, got {decay}")
+    oc_configure(max_bytes, _oc_min, decay)
+
+
+def output_cache_info():
+    """dict(held=bytes held for reuse, blocks=how many, hits=allocations served from the cache,
+    misses=allocations of large results that were not)."""
+    cdef size_t held
+    cdef unsigned long long hits, misses
+    cdef int blocks
+    oc_stats(&held, &hits, &misses, &blocks)
+    return {"held": held, "blocks": blocks, "hits": hits, "misses": misses}
+
+
+def empty(shape, dtype):
+    """np.empty(shape, dtype), from the output cache when it is large (>= 4 MiB)."""
+    dt = np.dtype(dtype)
+    nbytes = dt.itemsize
+    for s in ((shape,) if isinstance(shape, int) else shape):
+        nbytes *= s
+    if nbytes < _oc_min:
+        return np.empty(shape, dt)
+    old = oc_set_handler(_oc_handler)
+    try:
+        return np.empty(shape, dt)
+    finally:
+        oc_set_handler(old)
+
 name = "c"
 
 #: Bounds of the plan cache: at most this many plans, holding at most this many bytes.
@@ -648,7 +932,10 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
     cdef cnp.ndarray w
     if (n is None and norm is None and out is None and workers is None and overwrite_x is False
             and _is_minus_one(axis) and _plain_1d(a, cnp.NPY_CDOUBLE, cnp.NPY_CDOUBLE, 0)):
-        w = cnp.PyArray_EMPTY(1, cnp.PyArray_DIMS(<cnp.ndarray>a), cnp.NPY_CDOUBLE, 0)
+        if cnp.PyArray_DIM(<cnp.ndarray>a, 0) < _oc_min // 16:
+            w = cnp.PyArray_EMPTY(1, cnp.PyArray_DIMS(<cnp.ndarray>a), cnp.NPY_CDOUBLE, 0)
+        else:
+            w = empty(cnp.PyArray_DIM(<cnp.ndarray>a, 0), np.complex128)
         _c2c_exec(<cnp.ndarray>a, w, False, 1.0)
         return w
     return _py_fft(a, n, axis, norm, out, overwrite_x=overwrite_x, workers=workers)
@@ -666,7 +953,8 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
         x = <cnp.ndarray>a
         m = cnp.PyArray_DIM(x, 0) // 2 + 1
         if out is None:
-            o = cnp.PyArray_EMPTY(1, &m, cnp.NPY_CDOUBLE, 0)
+            o = (cnp.PyArray_EMPTY(1, &m, cnp.NPY_CDOUBLE, 0) if m < _oc_min // 16
+                 else empty(m, np.complex128))
             _r2c_exec(x, o, 1.0)
             return o
         if (_plain_1d(out, cnp.NPY_CDOUBLE, cnp.NPY_CDOUBLE, cnp.NPY_ARRAY_WRITEABLE)
@@ -721,7 +1009,7 @@ def r2c(cnp.ndarray x, Py_ssize_t axis, double scale, out=None):
     cdef size_t nh = n // 2 + 1
     cdef size_t batch = <size_t>(xm.size // n) if n else 0
     if out is None:
-        out = np.empty(xm.shape[:-1] + (nh,), dtype=ctype)
+        out = empty(xm.shape[:-1] + (nh,), ctype)
     cdef cnp.ndarray res = out
     cdef Plan plan = get_plan(BTTB_R2C, n, prec)
     work = plan.work()
@@ -759,7 +1047,7 @@ def c2r(cnp.ndarray x, Py_ssize_t n, Py_ssize_t axis, double scale, out=None):
     cdef size_t nh = <size_t>(n // 2 + 1)
     cdef size_t batch = <size_t>(xm.size // nh)
     if out is None:
-        out = np.empty(xm.shape[:-1] + (n,), dtype=rtype)
+        out = empty(xm.shape[:-1] + (n,), rtype)
     cdef cnp.ndarray res = out
     cdef Plan plan = get_plan(BTTB_R2C, <size_t>n, prec)
     work = plan.work()

@@ -29,6 +29,13 @@ _pool = None
 _pool_lock = threading.Lock()
 
 
+def empty(shape, dtype):
+    """np.empty(shape, dtype) for a result or a work array: the compiled backend serves large
+    ones from its output cache (recently freed blocks, whose pages are in place)."""
+    f = getattr(_backend.fft, "empty", None)
+    return np.empty(shape, dtype) if f is None else f(shape, dtype)
+
+
 def cpu_count():
     return os.cpu_count() or 1
 
@@ -345,7 +352,7 @@ def r2c(x, axis, scale, nworkers, out=None):
     if out is None:
         n = x.shape[axis]
         shape = x.shape[:axis] + (n // 2 + 1,) + x.shape[axis + 1:]
-        out = np.empty(shape, dtype=np.complex64 if x.dtype == np.float32 else np.complex128)
+        out = empty(shape, np.complex64 if x.dtype == np.float32 else np.complex128)
     _run([(lambda s=s: f(x[s], axis, scale, out[s])) for s in slices], nworkers)
     return out
 
@@ -359,7 +366,7 @@ def c2r(x, n, axis, scale, nworkers, out=None):
         return f(x, n, axis, scale, out)
     if out is None:
         shape = x.shape[:axis] + (n,) + x.shape[axis + 1:]
-        out = np.empty(shape, dtype=np.float32 if x.dtype == np.complex64 else np.float64)
+        out = empty(shape, np.float32 if x.dtype == np.complex64 else np.float64)
     _run([(lambda s=s: f(x[s], n, axis, scale, out[s])) for s in slices], nworkers)
     return out
 
