@@ -1,5 +1,6 @@
 """The compiled backend's output cache (bttbfft._core.empty): large results and work arrays come
-from a numpy memory handler that keeps recently freed blocks for reuse.
+from a numpy memory handler that keeps recently freed blocks for reuse (as do the results of
+the convolver's plans).
 
 Checked here: a freed result's block serves the next result of that size; live results never
 share memory; results are right whatever block they land in (against numpy.fft); the arrays own
@@ -76,7 +77,8 @@ def test_live_results_never_share_memory(cache):
     np.testing.assert_allclose(y3, np.fft.fft2(x2), rtol=0, atol=1e-9 * np.abs(y3).max())
 
 
-@pytest.mark.parametrize("call", ["fft", "rfft", "irfft", "ifft2", "rfft2", "fftn-axis0"])
+@pytest.mark.parametrize("call", ["fft", "rfft", "irfft", "ifft2", "rfft2", "fftn-axis0",
+                                  "convolve2d"])
 def test_results_right_from_reused_blocks(cache, call):
     rng = np.random.default_rng(3)
     if call == "fft":
@@ -94,9 +96,14 @@ def test_results_right_from_reused_blocks(cache, call):
     elif call == "rfft2":
         x = rng.standard_normal((1024, 1024))
         f, ref = bttbfft.rfft2, np.fft.rfft2
-    else:
+    elif call == "fftn-axis0":
         x = _x((1024, 600))
         f, ref = (lambda a: bttbfft.fftn(a, axes=(0,))), (lambda a: np.fft.fftn(a, axes=(0,)))
+    else:
+        import scipy.signal
+        x, k = rng.standard_normal((1024, 1100)), rng.standard_normal((9, 7))
+        f = lambda a: bttbfft.convolve2d(a, k, "same")           # noqa: E731
+        ref = lambda a: scipy.signal.fftconvolve(a, k, "same")   # noqa: E731
     expected = ref(x)
     tol = 1e-9 * np.abs(expected).max()
     for _ in range(3):                        # the second and third land in freed blocks

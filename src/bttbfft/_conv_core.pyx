@@ -216,7 +216,7 @@ cdef class Conv2D:
         if x.ndim < 2 or x.shape[x.ndim - 2] != self.m1 or x.shape[x.ndim - 1] != self.m2:
             raise ValueError(f"x must have shape (..., {self.m1}, {self.m2}), got {x.shape}")
         lead = tuple(x.shape[:x.ndim - 2])
-        y = np.empty(lead + (self.o1, self.o2), dtype=self.dtype)
+        y = _workers.empty(lead + (self.o1, self.o2), self.dtype)
         howmany = 1
         for v in lead:
             howmany *= <size_t>v
