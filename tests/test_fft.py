@@ -561,6 +561,69 @@ def test_fft2_large_streamed_and_dynamic_parts_bit_identical():
         _backend.fft.c2c_cols_rest(a, False, 1.0, 0, np.zeros(1, dtype=np.uintp))
 
 
+@pytest.mark.parametrize("real", [False, True])
+def test_fft2_team_call(real):
+    """fft2_team: each thread of a team runs both passes of a 2-D transform in one call, with a
+    barrier in C between them.  Bit for bit the serial transform when the helper starts first
+    (and waits at the barrier), when it starts after the leader has finished (it returns at once
+    and touches nothing), with 3 threads, with rows=False, and through the public API without
+    the team (the two-hand-off path it replaced)."""
+    import threading
+    import time
+
+    from bttbfft import _workers
+    if _backend.name != "c":
+        pytest.skip("compiled backend only")
+    team = _backend.fft.fft2_team
+    x = crandn(256, 512)
+    if real:
+        x = x.real.copy()
+    ref = bttbfft.rfft2(x, workers=1) if real else bttbfft.fft2(x, workers=1)
+    shape, b = ref.shape, 64
+    # the leader alone: it closes the team, so a helper arriving later returns at once
+    out, state = np.full(shape, np.nan + 0j), np.zeros(4, dtype=np.uintp)
+    team(x, out, False, 1.0, 1.0, 4, b, state, True)
+    np.testing.assert_array_equal(out, ref)
+    assert state[3] == np.uintp(1 << 63) | np.uintp(1) and state[2] == 1
+    late = np.full(shape, 7.0 + 0j)
+    team(x, late, False, 1.0, 1.0, 4, b, state, False)
+    assert np.all(late == 7.0)
+    # a helper that starts first: it takes every row part, then waits for the leader
+    out, state = np.full(shape, np.nan + 0j), np.zeros(4, dtype=np.uintp)
+    th = threading.Thread(target=team, args=(x, out, False, 1.0, 1.0, 4, b, state, False),
+                          daemon=True)
+    th.start()
+    deadline = time.monotonic() + 30
+    while state[2] != 1 and time.monotonic() < deadline:   # the helper is at the barrier
+        time.sleep(0.001)
+    assert state[2] == 1 and state[0] >= 4
+    team(x, out, False, 1.0, 1.0, 4, b, state, True)
+    th.join()
+    np.testing.assert_array_equal(out, ref)
+    # three threads through the pool; and the public API with the team switched off
+    for k in (2, 3):
+        out, state = np.full(shape, np.nan + 0j), np.zeros(4, dtype=np.uintp)
+        _workers._run([lambda: team(x, out, False, 1.0, 1.0, 8, b, state, True)]
+                      + [lambda: team(x, out, False, 1.0, 1.0, 8, b, state, False)] * (k - 1), k)
+        np.testing.assert_array_equal(out, ref)
+    f2 = bttbfft.rfft2 if real else bttbfft.fft2
+    try:
+        _workers._TEAM = False
+        np.testing.assert_array_equal(f2(x, workers=2), ref)
+    finally:
+        _workers._TEAM = True
+    np.testing.assert_array_equal(f2(x, workers=2), ref)
+    if not real:   # rows=False: the transform along axis 0 alone
+        ref0 = bttbfft.fft(x, axis=0, workers=1)
+        out, state = np.empty_like(x), np.zeros(4, dtype=np.uintp)
+        team(x, out, False, 1.0, 1.0, 2, b, state, True, True, False)
+        np.testing.assert_array_equal(out, ref0)
+    with pytest.raises(ValueError, match="state"):
+        team(x, np.empty(shape, complex), False, 1.0, 1.0, 4, b, np.zeros(3, np.uintp), True)
+    with pytest.raises(ValueError, match="block"):
+        team(x, np.empty(shape, complex), False, 1.0, 1.0, 4, 0, np.zeros(4, np.uintp), True)
+
+
 @pytest.mark.parametrize("shape", [(2, 1), (8, 1), (8, 3), (64, 5, 3), (4, 8, 2), (256, 512),
                                    (1024, 1024),   # 16 MiB: the streamed first pass
                                    (16, 40000),    # rows too long for the fused pass

@@ -61,7 +61,12 @@ followed by the column transforms.  With ``counter`` (a one-element ``numpy.uint
 at first, shared by the threads of one pass) each call runs parts (blocks of ``block`` columns)
 claimed from the counter until none is left, without returning to Python in between.
 ``rows=False``: no row transforms (rows of any length are copied in their bit-reversed order), so
-the two calls give the transform along axis 0 alone, out of place.  A real ``x`` (float64 or
+the two calls give the transform along axis 0 alone, out of place.
+``fft2_team(x, out, inverse, rscale, cscale, nparts, block, state, leader, stream=True,
+rows=True)`` runs both in one call per thread of a team (``state``: four ``numpy.uintp`` zeros
+shared by the team; row parts, then a barrier in C, then blocks of columns, each claimed from a
+counter); exactly one call, the one made by the thread that waits for the others, passes
+``leader=True``, and a call that starts after the leader has finished its rows returns at once.  A real ``x`` (float64 or
 float32): real row transforms into ``out`` of shape ``(n1, n2 // 2 + 1)`` (the 2-D rfft).
 ``rows_single(x, out, n, kind, inverse, scale)`` (see ``_workers.rows_via_double``): the rows of
 the 2-D C-contiguous single-precision ``x`` transformed in double precision and rounded once into

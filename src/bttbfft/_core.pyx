@@ -647,6 +647,75 @@ cdef extern from *:
     size_t bttb_py_claim(size_t *c) nogil
 
 
+cdef extern from *:
+    """
+    /* A team of threads running both phases of a 2-D transform in one call each (see
+     * fft2_team).  s[3] holds the number of threads that joined, and BTTB_TEAM_CLOSED once the
+     * leader has finished its rows: a thread arriving after that has nothing left to do. */
+    #define BTTB_TEAM_CLOSED ((size_t)1 << (sizeof(size_t) * 8 - 1))
+    #if defined(_MSC_VER)
+    #include <windows.h>
+    #if defined(_WIN64)
+    #define BTTB_LD(p) ((size_t)InterlockedCompareExchange64((volatile LONG64 *)(p), 0, 0))
+    #define BTTB_CAS(p, o, n) ((size_t)InterlockedCompareExchange64((volatile LONG64 *)(p), \
+                               (LONG64)(n), (LONG64)(o)) == (o))
+    #define BTTB_ADD(p) ((size_t)InterlockedExchangeAdd64((volatile LONG64 *)(p), 1))
+    #define BTTB_OR(p, v) ((size_t)InterlockedOr64((volatile LONG64 *)(p), (LONG64)(v)))
+    #else
+    #define BTTB_LD(p) ((size_t)InterlockedCompareExchange((volatile LONG *)(p), 0, 0))
+    #define BTTB_CAS(p, o, n) ((size_t)InterlockedCompareExchange((volatile LONG *)(p), \
+                               (LONG)(n), (LONG)(o)) == (o))
+    #define BTTB_ADD(p) ((size_t)InterlockedExchangeAdd((volatile LONG *)(p), 1))
+    #define BTTB_OR(p, v) ((size_t)InterlockedOr((volatile LONG *)(p), (LONG)(v)))
+    #endif
+    #define BTTB_YIELD() SwitchToThread()
+    #else
+    #include <sched.h>
+    static int bttb_cas_(size_t *p, size_t o, size_t n)
+    { return __atomic_compare_exchange_n(p, &o, n, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE); }
+    #define BTTB_LD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+    #define BTTB_CAS(p, o, n) bttb_cas_((p), (o), (n))
+    #define BTTB_ADD(p) __atomic_fetch_add((p), 1, __ATOMIC_ACQ_REL)
+    #define BTTB_OR(p, v) __atomic_fetch_or((p), (v), __ATOMIC_ACQ_REL)
+    #define BTTB_YIELD() sched_yield()
+    #endif
+    #if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+    #include <immintrin.h>
+    #define BTTB_PAUSE() _mm_pause()
+    #else
+    #define BTTB_PAUSE() ((void)0)
+    #endif
+
+    /* 1 if the calling thread joined the team, 0 if it came too late (nothing left to do; the
+     * leader, which closes the team, always joins). */
+    static int bttb_team_join(size_t *team)
+    {
+        for (;;) {
+            size_t old = BTTB_LD(team);
+            if (old & BTTB_TEAM_CLOSED) return 0;
+            if (BTTB_CAS(team, old, old + 1)) return 1;
+        }
+    }
+
+    /* The calling thread has finished its rows; wait until every thread of the team has (the
+     * leader closes the team first, so no thread joins after the count is read). */
+    static void bttb_team_barrier(size_t *arrived, size_t *team, int leader)
+    {
+        unsigned spins = 0;
+        size_t t;
+        BTTB_ADD(arrived);
+        if (leader) BTTB_OR(team, BTTB_TEAM_CLOSED);
+        for (;;) {
+            t = BTTB_LD(team);
+            if ((t & BTTB_TEAM_CLOSED) && BTTB_LD(arrived) == (t & ~BTTB_TEAM_CLOSED)) return;
+            if (++spins % 1024 == 0) BTTB_YIELD(); else BTTB_PAUSE();
+        }
+    }
+    """
+    int bttb_team_join(size_t *team) nogil
+    void bttb_team_barrier(size_t *arrived, size_t *team, int leader) nogil
+
+
 cdef size_t *_counter_ptr(object counter) except NULL:
     """The cell of a shared part counter: a writeable 1-element numpy.uintp array."""
     cdef cnp.ndarray a = counter
@@ -754,9 +823,9 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     _fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream, counter, rows)
 
 
-cdef _fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
-                         double cscale, size_t part, size_t nparts, bint stream,
-                         counter, bint rows):
+cdef tuple _fused_setup(cnp.ndarray x, bint rows, bint stream):
+    """(row plan or None, column plan, work buffer or None) of a fused 2-D call on x: with
+    stream, large outputs get a buffer where each group of rows is built and streamed out."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = _precision_of(x)
@@ -764,32 +833,91 @@ cdef _fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rs
     cdef int kind = BTTB_R2C if (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) else BTTB_C2C
     cdef Plan pr = get_plan(kind, n2, prec) if rows else None
     cdef Plan pc = get_plan(BTTB_C2C, n1, prec)
-    cdef const bttb_plan *prp = pr.p if rows else NULL
+    cdef size_t wsize = (bttb_internal_fft2_rows_work_size(pr.p, pc.p) if rows
+                         else bttb_internal_cols_first_work_size(pc.p, n2))
+    work = np.empty((wsize + 7) // 8, dtype=np.float64) if wsize and stream else None
+    return pr, pc, work
+
+
+cdef _fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
+                         double cscale, size_t part, size_t nparts, bint stream,
+                         counter, bint rows):
+    cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
+    pr, pc, work = _fused_setup(x, rows, stream)
+    cdef const bttb_plan *prp = (<Plan>pr).p if rows else NULL
+    cdef const bttb_plan *pcp = (<Plan>pc).p
     cdef const void *ip = cnp.PyArray_DATA(x)
     cdef void *op = cnp.PyArray_DATA(out)
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
     cdef bttb_status st = BTTB_OK
-    cdef size_t wsize = (bttb_internal_fft2_rows_work_size(prp, pc.p) if rows
-                         else bttb_internal_cols_first_work_size(pc.p, n2))
-    cdef void *w = NULL
+    cdef void *w = _ptr(work)
     cdef size_t *cnt = NULL
     if counter is not None:
         cnt = _counter_ptr(counter)
-    work = None
-    if wsize and stream:   # large outputs: each group of rows is built here and streamed to out
-        work = np.empty((wsize + 7) // 8, dtype=np.float64)
-        w = _ptr(work)
     with nogil:
         if cnt == NULL:
-            st = _first_call(prp, pc.p, ip, op, n2, part, nparts, direction, rscale, cscale, w)
+            st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale, cscale, w)
         else:
             part = bttb_py_claim(cnt)
             while part < nparts and st == BTTB_OK:
-                st = _first_call(prp, pc.p, ip, op, n2, part, nparts, direction, rscale, cscale,
+                st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale, cscale,
                                  w)
                 part = bttb_py_claim(cnt)
     if st != BTTB_OK:
         _raise_status(st, "fused 2-D pass failed")
+
+
+def fft2_team(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale, double cscale,
+              size_t nparts, size_t block, state, bint leader, bint stream=True, bint rows=True):
+    """One thread's share of a whole 2-D transform (fft2_rows_colfirst, then c2c_cols_rest)
+    run by a team of threads, each making one call with the same arguments: the row parts
+    claimed from state[0], a barrier, then the blocks of `block` columns of out claimed from
+    state[1].  state: a writeable numpy.uintp array of 4 zeros shared by the team.  Exactly one
+    call passes leader=True; when it has finished its rows it closes the team, so a call that
+    starts after that returns at once, and the leader never waits for a thread that has not
+    started.  Bit for bit the same as one thread running both passes."""
+    _check_fused_args(x, out, rows)
+    cdef cnp.ndarray st_arr = state
+    if (st_arr.dtype != np.uintp or st_arr.size != 4 or not st_arr.flags.writeable
+            or not st_arr.flags.c_contiguous or not st_arr.flags.aligned):
+        raise ValueError("fft2_team: state must be a writeable, contiguous numpy.uintp array "
+                         "of four elements")
+    if block == 0 or nparts == 0:
+        raise ValueError("fft2_team: block and nparts must be > 0")
+    cdef size_t *s = <size_t *>cnp.PyArray_DATA(st_arr)
+    cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
+    cdef size_t w = <size_t>cnp.PyArray_DIM(out, 1)
+    pr, pc, work = _fused_setup(x, rows, stream)
+    cdef const bttb_plan *prp = (<Plan>pr).p if rows else NULL
+    cdef const bttb_plan *pcp = (<Plan>pc).p
+    cdef const void *ip = cnp.PyArray_DATA(x)
+    cdef char *op = <char *>cnp.PyArray_DATA(out)
+    cdef size_t itemsize = <size_t>cnp.PyArray_ITEMSIZE(out)
+    cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
+    cdef bttb_status st = BTTB_OK
+    cdef void *wp = _ptr(work)
+    cdef size_t part, i, c0, nb
+    cdef int lead = leader
+    with nogil:
+        if not bttb_team_join(&s[3]):
+            pass                       # the leader has finished its rows: nothing left
+        else:
+            part = bttb_py_claim(&s[0])
+            while part < nparts and st == BTTB_OK:
+                st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale,
+                                 cscale, wp)
+                part = bttb_py_claim(&s[0])
+            bttb_team_barrier(&s[2], &s[3], lead)
+            if st == BTTB_OK:
+                i = bttb_py_claim(&s[1])
+                while i * block < w and st == BTTB_OK:
+                    c0 = i * block
+                    nb = block if w - c0 > block else w - c0
+                    st = bttb_internal_cols_rest(pcp, op + c0 * itemsize, direction, cscale,
+                                                 nb, <ptrdiff_t>w)
+                    i = bttb_py_claim(&s[1])
+    if st != BTTB_OK:
+        _raise_status(st, "fused 2-D transform failed")
 
 
 def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale, size_t block=0, counter=None):
