@@ -46,6 +46,12 @@ release the GIL; they may be called from several threads at once.
 ``bit_reverse_inplace(x, axis) -> None``
     Bit-reversal permutation of the writeable array ``x`` (any dtype, any strides) along ``axis``,
     whose length is a power of two.
+``empty(shape, dtype) -> ndarray``
+    A new uninitialised array for a result or a work array (the fallback's is ``np.empty``).  The
+    compiled backend takes those of 4 MiB and more from its output cache
+    (``output_cache_configure(max_bytes, decay=2.0)``, ``output_cache_info()``: a numpy memory
+    handler that keeps recently freed blocks for reuse, so a repeated large transform does not
+    pay the page faults of fresh memory).
 ``name``: ``"c"`` or ``"python"``.
 
 Compiled backend only (used when ``name == "c"``, see ``_workers.fused2d_ok`` and
@@ -61,23 +67,18 @@ followed by the column transforms.  With ``counter`` (a one-element ``numpy.uint
 at first, shared by the threads of one pass) each call runs parts (blocks of ``block`` columns)
 claimed from the counter until none is left, without returning to Python in between.
 ``rows=False``: no row transforms (rows of any length are copied in their bit-reversed order), so
-the two calls give the transform along axis 0 alone, out of place.
+the two calls give the transform along axis 0 alone, out of place.  A real ``x`` (float64 or
+float32): real row transforms into ``out`` of shape ``(n1, n2 // 2 + 1)`` (the 2-D rfft).
 ``fft2_team(x, out, inverse, rscale, cscale, nparts, block, state, leader, stream=True,
 rows=True)`` runs both in one call per thread of a team (``state``: four ``numpy.uintp`` zeros
 shared by the team; row parts, then a barrier in C, then blocks of columns, each claimed from a
 counter); exactly one call, the one made by the thread that waits for the others, passes
-``leader=True``, and a call that starts after the leader has finished its rows returns at once.  A real ``x`` (float64 or
-float32): real row transforms into ``out`` of shape ``(n1, n2 // 2 + 1)`` (the 2-D rfft).
+``leader=True``, and a call that starts after the leader has finished its rows returns at once.
 ``rows_single(x, out, n, kind, inverse, scale)`` (see ``_workers.rows_via_double``): the rows of
 the 2-D C-contiguous single-precision ``x`` transformed in double precision and rounded once into
 ``out`` (kind ``"c"``: complex64 -> complex64, ``"r"``: float32 -> complex64 of ``n//2+1``,
 ``"i"``: complex64 of ``n//2+1`` -> float32), each row widened, transformed and rounded in a
 private buffer; the fallback does the same with NumPy, block by block.
-``empty(shape, dtype)``: ``np.empty`` for results and work arrays, with those of 4 MiB and more
-taken from the output cache (``output_cache_configure(max_bytes, decay=2.0)``,
-``output_cache_info()``; a numpy memory handler that keeps recently freed blocks for reuse, so a
-repeated large transform does not pay the page faults of fresh memory).  The shared code calls
-``_workers.empty``, which uses ``np.empty`` when the backend has no ``empty``.
 
 Convolution primitives (module ``conv``): see the docstring of ``bttbfft._fallback_conv``.
 """

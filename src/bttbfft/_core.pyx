@@ -290,11 +290,29 @@ def output_cache_info():
 
 def empty(shape, dtype):
     """np.empty(shape, dtype), from the output cache when it is large (>= 4 MiB)."""
-    dt = np.dtype(dtype)
-    nbytes = dt.itemsize
-    for s in ((shape,) if isinstance(shape, int) else shape):
-        nbytes *= s
-    if nbytes < _oc_min:
+    cdef Py_ssize_t nbytes, d, i, nd
+    cdef bint big = False
+    dt = dtype if isinstance(dtype, cnp.dtype) else np.dtype(dtype)
+    nbytes = (<cnp.dtype>dt).itemsize
+    try:
+        if type(shape) is tuple:
+            nd = len(<tuple>shape)
+            for i in range(nd):
+                d = (<tuple>shape)[i]
+                if d <= 0:                 # empty, or negative (np.empty raises)
+                    return np.empty(shape, dt)
+                if big or nbytes > _oc_min // d:
+                    big = True
+                else:
+                    nbytes *= d
+        else:
+            d = shape
+            big = d > 0 and nbytes > _oc_min // d
+            if d > 0 and not big:
+                nbytes *= d
+    except (OverflowError, TypeError):
+        return np.empty(shape, dt)         # numpy's own error for what cannot be a shape
+    if not big and nbytes < _oc_min:
         return np.empty(shape, dt)
     old = oc_set_handler(_oc_handler)
     try:

@@ -36,6 +36,10 @@ __all__ = ["name", "c2c_inplace", "r2c", "c2r", "bit_reverse_inplace"]
 
 name = "python"
 
+#: Results and work arrays (the compiled backend keeps large freed blocks for reuse; see
+#: bttbfft._backend).
+empty = np.empty
+
 _CACHE_MAX = 128
 _cache: OrderedDict[tuple, object] = OrderedDict()
 _cache_lock = threading.Lock()

@@ -24,7 +24,6 @@ import numpy as np
 
 from . import _backend, _workers
 from ._helper import next_pow2
-from ._workers import empty as _empty
 
 try:
     from numpy.exceptions import AxisError
@@ -165,7 +164,7 @@ def _single_rows(kind, arr, ax, shape, dtype, n, inverse, scale, out=None, nw=1)
     if (n < 1 or ax != arr.ndim - 1 or arr.shape[ax] != (n // 2 + 1 if kind == "i" else n)
             or not _workers.via_double_ok(arr, out)):
         return None
-    dst = out if out is not None else _empty(shape, dtype)
+    dst = out if out is not None else _backend.fft.empty(shape, dtype)
     _workers.rows_via_double(kind, arr, dst, n, inverse, scale, nw)
     return dst
 
@@ -188,7 +187,7 @@ def _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt):
     elif reuse and n == m and arr.dtype == cdt and arr.flags.writeable:
         w = arr
     else:
-        w = _empty(_with_len(arr.shape, ax, n), cdt)
+        w = _backend.fft.empty(_with_len(arr.shape, ax, n), cdt)
     scale = _scale(code, n, inverse)
     if w is not arr and ax == 0 and n == m and arr.size and _workers.fused_cols_ok(arr, w):
         # out of place along axis 0 without crop or pad: the copy fused with the bit reversal
@@ -217,7 +216,7 @@ def _r2c_axis(arr, n, ax, code, out, nw, cdt):
     if n == m and arr.dtype == rdt:
         x = arr  # r2c never modifies its input
     else:
-        x = _empty(_with_len(arr.shape, ax, n), rdt)
+        x = _backend.fft.empty(_with_len(arr.shape, ax, n), rdt)
         _fill(x, arr, ax, m, n)
     oshape = _with_len(arr.shape, ax, n // 2 + 1)
     if x.size == 0:
@@ -243,7 +242,7 @@ def _c2r_axis(arr, n, ax, code, out, nw, cdt):
     if h == m and arr.dtype == cdt:
         x = arr  # c2r never modifies its input
     else:
-        x = _empty(_with_len(arr.shape, ax, h), cdt)
+        x = _backend.fft.empty(_with_len(arr.shape, ax, h), cdt)
         _fill(x, arr, ax, m, h)
     rdt = _COMPLEX_TO_REAL[cdt]
     oshape = _with_len(arr.shape, ax, n)
@@ -316,7 +315,8 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
         cdt = _FAST_C.get(a.dtype)
         if cdt is not None and a.ndim and a.size:
             if cdt is a.dtype and a.ndim == 1 and a.flags.c_contiguous and a.flags.aligned:
-                w = _empty(a.shape, cdt)   # out of place: bit reversal fused with the first pass
+                # out of place: bit reversal fused with the first pass
+                w = _backend.fft.empty(a.shape, cdt)
                 _backend.fft.c2c_contig(a, w, False, 1.0)
                 return w
             if a.dtype in _SINGLE_IN:
@@ -342,7 +342,7 @@ def ifft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
         cdt = _FAST_C.get(a.dtype)
         if cdt is not None and a.ndim and a.size:
             if cdt is a.dtype and a.ndim == 1 and a.flags.c_contiguous and a.flags.aligned:
-                w = _empty(a.shape, cdt)
+                w = _backend.fft.empty(a.shape, cdt)
                 _backend.fft.c2c_contig(a, w, True, 1.0 / a.shape[0])
                 return w
             if a.dtype in _SINGLE_IN:
@@ -373,7 +373,7 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                 cdt = _C128
                 m = a.shape[0] // 2 + 1
                 if out is None:
-                    res = _empty((m,), cdt)
+                    res = _backend.fft.empty((m,), cdt)
                 elif (type(out) is np.ndarray and out.dtype is cdt and out.shape == (m,)
                       and out.flags.c_contiguous and out.flags.aligned and out.flags.writeable
                       and not np.may_share_memory(a, out)):
@@ -583,7 +583,7 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
             and (out is None or _workers.separate_out(out, arr))):
         # 2-D, no crop or pad: rows fused with the first column pass (same bits)
         n1, n2 = arr.shape
-        res = out if out is not None else _empty(arr.shape, cdt)
+        res = out if out is not None else _backend.fft.empty(arr.shape, cdt)
         _workers.fft2_from(arr, res, inverse, _scale(code, n2, inverse),
                            _scale(code, n1, inverse), nw)
         return res
@@ -659,7 +659,7 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
             and (dst is None or _workers.separate_out(dst, arr))):
         # 2-D, no crop or pad: real rows fused with the first column pass (same bits)
         n1, n2 = arr.shape
-        res = dst if dst is not None else _empty(final, cdt)
+        res = dst if dst is not None else _backend.fft.empty(final, cdt)
         _workers.fft2_from(arr, res, False, _scale(code, n2, False), _scale(code, n1, False), nw)
         return res
     n0, ax0, _ = steps[0]

@@ -37,8 +37,7 @@ _pool_lock = threading.Lock()
 def empty(shape, dtype):
     """np.empty(shape, dtype) for a result or a work array: the compiled backend serves large
     ones from its output cache (recently freed blocks, whose pages are in place)."""
-    f = getattr(_backend.fft, "empty", None)
-    return np.empty(shape, dtype) if f is None else f(shape, dtype)
+    return _backend.fft.empty(shape, dtype)
 
 
 def cpu_count():
