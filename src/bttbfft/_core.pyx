@@ -751,6 +751,35 @@ cdef inline bttb_status _first_call(const bttb_plan *pr, const bttb_plan *pc, co
     return bttb_internal_fft2_rows(pr, pc, ip, op, part, nparts, direction, rscale, cscale, w)
 
 
+cdef inline bttb_status _claimed_parts(const bttb_plan *pr, const bttb_plan *pc, const void *ip,
+                                       void *op, size_t n2, size_t nparts, int direction,
+                                       double rscale, double cscale, void *w,
+                                       size_t *cnt) noexcept nogil:
+    """The parts of the fused first pass claimed one by one from cnt until all nparts are
+    taken (or one fails)."""
+    cdef bttb_status st = BTTB_OK
+    cdef size_t part = bttb_py_claim(cnt)
+    while part < nparts and st == BTTB_OK:
+        st = _first_call(pr, pc, ip, op, n2, part, nparts, direction, rscale, cscale, w)
+        part = bttb_py_claim(cnt)
+    return st
+
+
+cdef inline bttb_status _claimed_col_blocks(const bttb_plan *pc, char *op, size_t itemsize,
+                                            size_t w, ptrdiff_t ld, size_t block, size_t *cnt,
+                                            int direction, double scale) noexcept nogil:
+    """The column passes after the fused first pass on the blocks of `block` of the w adjacent
+    columns at op (rows ld elements apart), claimed one by one from cnt until all are taken."""
+    cdef bttb_status st = BTTB_OK
+    cdef size_t i = bttb_py_claim(cnt), c0, nb
+    while i * block < w and st == BTTB_OK:
+        c0 = i * block
+        nb = block if w - c0 > block else w - c0
+        st = bttb_internal_cols_rest(pc, op + c0 * itemsize, direction, scale, nb, ld)
+        i = bttb_py_claim(cnt)
+    return st
+
+
 cdef _check_separate(cnp.ndarray x, cnp.ndarray out, str what):
     """x and out C-contiguous and aligned, out writeable, the two not overlapping."""
     if not (cnp.PyArray_IS_C_CONTIGUOUS(x) and cnp.PyArray_ISALIGNED(x)
@@ -876,11 +905,7 @@ cdef _fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rs
         if cnt == NULL:
             st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale, cscale, w)
         else:
-            part = bttb_py_claim(cnt)
-            while part < nparts and st == BTTB_OK:
-                st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale, cscale,
-                                 w)
-                part = bttb_py_claim(cnt)
+            st = _claimed_parts(prp, pcp, ip, op, n2, nparts, direction, rscale, cscale, w, cnt)
     if st != BTTB_OK:
         _raise_status(st, "fused 2-D pass failed")
 
@@ -914,26 +939,15 @@ def fft2_team(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale, doubl
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
     cdef bttb_status st = BTTB_OK
     cdef void *wp = _ptr(work)
-    cdef size_t part, i, c0, nb
     cdef int lead = leader
     with nogil:
-        if not bttb_team_join(&s[3]):
-            pass                       # the leader has finished its rows: nothing left
-        else:
-            part = bttb_py_claim(&s[0])
-            while part < nparts and st == BTTB_OK:
-                st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale,
-                                 cscale, wp)
-                part = bttb_py_claim(&s[0])
+        if bttb_team_join(&s[3]):      # else the leader has finished its rows: nothing left
+            st = _claimed_parts(prp, pcp, ip, op, n2, nparts, direction, rscale, cscale, wp,
+                                &s[0])
             bttb_team_barrier(&s[2], &s[3], lead)
             if st == BTTB_OK:
-                i = bttb_py_claim(&s[1])
-                while i * block < w and st == BTTB_OK:
-                    c0 = i * block
-                    nb = block if w - c0 > block else w - c0
-                    st = bttb_internal_cols_rest(pcp, op + c0 * itemsize, direction, cscale,
-                                                 nb, <ptrdiff_t>w)
-                    i = bttb_py_claim(&s[1])
+                st = _claimed_col_blocks(pcp, op, itemsize, w, <ptrdiff_t>w, block, &s[1],
+                                         direction, cscale)
     if st != BTTB_OK:
         _raise_status(st, "fused 2-D transform failed")
 
@@ -953,7 +967,6 @@ def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale, size_t block=0, cou
     cdef int direction = BTTB_BACKWARD if inverse else BTTB_FORWARD
     cdef bttb_status st = BTTB_OK
     cdef size_t *cnt = NULL
-    cdef size_t i, c0, nb
     cdef ptrdiff_t ld
     if cnp.PyArray_NDIM(x) != 2:
         raise ValueError("c2c_cols_rest: x must be 2-D")
@@ -972,13 +985,8 @@ def c2c_cols_rest(cnp.ndarray x, bint inverse, double scale, size_t block=0, cou
         if cnt == NULL:
             st = bttb_internal_cols_rest(pc.p, op, direction, scale, w, ld)
         else:
-            i = bttb_py_claim(cnt)
-            while i * block < w and st == BTTB_OK:
-                c0 = i * block
-                nb = block if w - c0 > block else w - c0
-                st = bttb_internal_cols_rest(pc.p, op + c0 * <size_t>itemsize, direction, scale,
-                                             nb, ld)
-                i = bttb_py_claim(cnt)
+            st = _claimed_col_blocks(pc.p, op, <size_t>itemsize, w, ld, block, cnt, direction,
+                                     scale)
     if st != BTTB_OK:
         _raise_status(st, "complex 2-D FFT failed")
 

@@ -260,7 +260,7 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
         src = src.reshape(src.shape[0], -1)
         dst = dst.reshape(src.shape)
     f = _backend.fft.fft2_rows_colfirst
-    team = getattr(_backend.fft, "fft2_team", None) if _TEAM else None
+    team = _backend.fft.fft2_team if _TEAM else None   # the fused path is the compiled one
     k = nworkers if dst.size >= (_MIN_TEAM if team is not None else _MIN_WORK) else 1
     if k <= 1:
         f(src, dst, inverse, rscale, cscale, 0, 1, True, None, rows)
