@@ -129,9 +129,10 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--sizes", type=int, nargs="+", metavar="N", help="n of the n x n cases")
     args = ap.parse_args()
     rounds = args.rounds or (3 if args.quick else 9)
-    sizes = [256, 1024] if args.quick else [256, 512, 1024, 2048]
+    sizes = args.sizes or ([256, 1024] if args.quick else [256, 512, 1024, 2048])
     print(f"bttbfft backend {bttbfft.backend}, cores {os.cpu_count()}, pyfftw "
           f"{getattr(pyfftw, '__version__', 'missing')}", flush=True)
     run_cases(sizes, bench, rounds, lambda n: f"{n:5d}^2",

@@ -266,10 +266,10 @@ typedef struct { float re, im; } bttb_cf;
 enum { BTTB_ALGO_POW2 = 0, BTTB_ALGO_BLUESTEIN = 1, BTTB_ALGO_REAL_EVEN = 2, BTTB_ALGO_REAL_ODD = 3 };
 
 typedef struct bttb_pass {
-    size_t radix; /* 2 or 4 */
+    size_t radix; /* 2, 4 or 8 */
     size_t h;     /* span of the first fused stage */
     size_t tw;    /* offset of its twiddles in the table (complex elements) */
-    size_t dup;   /* radix 4: 1 = split/duplicated twiddle layout, 0 = compact */
+    size_t dup;   /* radix 4 and 8 (h > 1): 1 = split/duplicated twiddle layout, 0 = compact */
 } bttb_pass;
 
 typedef struct bttb_ops bttb_ops;
@@ -895,8 +895,10 @@ static bttb_status build_pow2(bttb_plan *p)
     p->work = 0;
     if (bttb_mul_size(n, csz, &tmp) || !bttb_size_fits_ptrdiff(tmp)) return BTTB_EOVERFLOW;
     p->cache_block = (size_t)512 * 1024 / csz;
-    /* passes: when L is odd a first radix-2 (n == 2) or radix-2^3 pass (trivial twiddles), then
-     * radix-2^2 passes */
+    /* passes: when L is odd a first radix-2 (n == 2) or radix-2^3 pass (trivial twiddles), else
+     * a first radix-2^2 pass; then radix-2^3 passes (three stages per sweep) where the span
+     * allows them (h >= h8: whole vectors of every ISA, 8 complex64 or 4 complex128) and the
+     * remaining stages do not leave a single one, and radix-2^2 passes for the rest */
     h = 1;
     if (L == 1) {
         p->pass[np].radix = 2; p->pass[np].h = 1; p->pass[np].tw = ntw;
@@ -905,10 +907,14 @@ static bttb_status build_pow2(bttb_plan *p)
         p->pass[np].radix = 8; p->pass[np].h = 1; p->pass[np].tw = ntw;
         np++; h = 8;
     }
-    for (; h * 4 <= n; h *= 4) {
-        int dup = 4 * h <= p->cache_block;
-        p->pass[np].radix = 4; p->pass[np].h = h; p->pass[np].tw = ntw; p->pass[np].dup = (size_t)dup;
-        ntw += (dup ? 6 : 3) * h; np++;
+    while (h < n) {
+        const size_t h8 = p->prec == BTTB_F32 ? 8 : 4;
+        const unsigned rest = L - bttb_log2_size(h);
+        const size_t rad = h >= h8 && rest >= 3 && rest != 4 ? 8 : 4;
+        int dup = rad * h <= p->cache_block;
+        p->pass[np].radix = rad; p->pass[np].h = h; p->pass[np].tw = ntw; p->pass[np].dup = (size_t)dup;
+        ntw += (dup ? 2 : 1) * (rad - 1) * h; np++;
+        h *= rad;
     }
     p->npass = np;
     if (ntw == 0) ntw = 1;
@@ -918,20 +924,23 @@ static bttb_status build_pow2(bttb_plan *p)
     for (i = 0; i < np; i++) {
         size_t hh = p->pass[i].h, off = p->pass[i].tw, j, q, TB = hh < 8 ? hh : 8;
         size_t rad = p->pass[i].radix, blk = rad * hh, stepn = n / blk; /* w = root^(stepn) */
-        if (rad == 8) continue; /* trivial twiddles, none stored */
+        if (rad == 8 && hh == 1) continue; /* trivial twiddles, none stored */
         for (q = 1; q < rad; q++) {
+            /* radix 8: entry q multiplies the input q*h, which the 8-point DFT takes as element
+             * rev3(q) of its bit-reversed input: twiddle w^(rev3(q) j) */
+            size_t e = rad == 8 ? ((q & 1) << 2 | (q & 2) | (q & 4) >> 2) : q;
             for (j = 0; j < hh; j++) {
                 double re, im;
                 size_t jb = j / TB * TB, jj = j - jb;
-                rootgen_get(&g, (uint64_t)(q * j) * stepn, &re, &im);
+                rootgen_get(&g, (uint64_t)(e * j) * stepn, &re, &im);
                 if (rad == 2) {
                     store_root(p->tw, p->prec, off + j, re, im);
                 } else if (p->pass[i].dup) {
-                    size_t at = off + jb * 6 + 2 * (q - 1) * TB + jj;
+                    size_t at = off + jb * 2 * (rad - 1) + 2 * (q - 1) * TB + jj;
                     store_root(p->tw, p->prec, at, re, re);
                     store_root(p->tw, p->prec, at + TB, im, im);
                 } else {
-                    store_root(p->tw, p->prec, off + jb * 3 + (q - 1) * TB + jj, re, im);
+                    store_root(p->tw, p->prec, off + jb * (rad - 1) + (q - 1) * TB + jj, re, im);
                 }
             }
         }

@@ -355,6 +355,7 @@ TI void SFX(k_first8_oop)(const CPX *restrict in, CPX *restrict out, size_t n, c
 #if !TMPL_SCALAR
 TF void SFX(kc_r4_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s);
 TF void SFX(kc_r2_row)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int sc, double s);
+TF void SFX(kc_r8_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s);
 #endif
 
 /* Radix-2^2 pass fusing the two radix-2 stages of spans h and 2h (blocks of 4h), with the
@@ -444,6 +445,58 @@ TI CPX SFX(tw_get)(const CPX *tw, size_t h, int dup, unsigned q, size_t j)
     return w;
 }
 
+/* Radix-2^3 pass fusing the three radix-2 stages of spans h, 2h and 4h (blocks of 8h): input m
+ * (m = 1..7, at offset m*h) times the twiddle t_m(j) = w^(rev3(m) j) (w = exp(-2 pi i / 8h)),
+ * then the 8-point DFT of the block's bit-reversed inputs (vdft8 / dft8).  Twiddles in blocks of
+ * TB = min(h, 8) j's: compact [t_1 | .. | t_7] (7*TB complex per block), or with dup split and
+ * duplicated [t_1.re | t_1.im | .. | t_7.im] (14*TB per block), as for the radix-2^2 pass. */
+TI void SFX(k_r8)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, const int dup,
+                  const int inv, const int sc, R s)
+{
+    size_t k, j, jb, TB = h < 8 ? h : 8;
+    int m;
+#if !TMPL_SCALAR
+    if (h % VL != 0) { /* same arithmetic, one complex at a time (this ISA's scalar ops) */
+        SFX(kc_r8_row)(x, n, h, tw, dup, inv, sc, (double)s);
+        return;
+    }
+#endif
+    for (k = 0; k < n; k += 8 * h) {
+        CPX *restrict x0 = x + k;
+        for (jb = 0; jb < h; jb += TB) {
+            const CPX *restrict t = tw + jb * (dup ? 14 : 7);
+            for (j = 0; j < TB; j += VL) {
+                size_t i = jb + j;
+                VT v[8];
+                v[0] = V_LD(x0 + i);
+                for (m = 1; m < 8; m++) {
+                    if (dup)
+                        v[m] = V_TWD(V_LD(x0 + (size_t)m * h + i), V_LD(t + (size_t)(2 * m - 2) * TB + j),
+                                     V_LD(t + (size_t)(2 * m - 1) * TB + j), inv);
+                    else
+                        v[m] = V_TW(V_LD(x0 + (size_t)m * h + i), V_LD(t + (size_t)(m - 1) * TB + j), inv);
+                }
+                SFX(vdft8)(v, inv, sc, s);
+                for (m = 0; m < 8; m++) V_ST(x0 + (size_t)m * h + i, v[m]);
+            }
+        }
+    }
+}
+
+/* Twiddle t_m (m = 1..7) of index j of a radix-2^3 pass, whatever its layout. */
+TI CPX SFX(tw8_get)(const CPX *tw, size_t h, int dup, unsigned m, size_t j)
+{
+    size_t TB = h < 8 ? h : 8, jb = j / TB * TB, jj = j - jb;
+    CPX w;
+    if (dup) {
+        const CPX *t = tw + jb * 14 + 2 * (m - 1) * TB + jj;
+        w.re = t[0].re; w.im = t[TB].re;
+    } else {
+        w = tw[jb * 7 + (m - 1) * TB + jj];
+    }
+    return w;
+}
+
 /* Radix-2 pass of span h (blocks of 2h); twiddles w^j (j < h, w = exp(-2 pi i / 2h)). */
 TI void SFX(k_r2)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, const int inv,
                   const int sc, R s)
@@ -479,6 +532,18 @@ TF void SFX(k_r4_any)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int in
     }
 }
 
+TF void SFX(k_r8_any)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s)
+{
+    R rs = (R)s;
+    if (dup) {
+        if (inv) { if (sc) SFX(k_r8)(x, n, h, tw, 1, 1, 1, rs); else SFX(k_r8)(x, n, h, tw, 1, 1, 0, rs); }
+        else     { if (sc) SFX(k_r8)(x, n, h, tw, 1, 0, 1, rs); else SFX(k_r8)(x, n, h, tw, 1, 0, 0, rs); }
+    } else {
+        if (inv) { if (sc) SFX(k_r8)(x, n, h, tw, 0, 1, 1, rs); else SFX(k_r8)(x, n, h, tw, 0, 1, 0, rs); }
+        else     { if (sc) SFX(k_r8)(x, n, h, tw, 0, 0, 1, rs); else SFX(k_r8)(x, n, h, tw, 0, 0, 0, rs); }
+    }
+}
+
 TF void SFX(k_r2_any)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int sc, double s)
 {
     R rs = (R)s;
@@ -502,6 +567,8 @@ TF void SFX(do_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t len, int inv,
         } else {
             if (sc) SFX(k_first2)(x, len, 1, rs); else SFX(k_first2)(x, len, 0, rs);
         }
+    } else if (ps->radix == 8) {
+        SFX(k_r8_any)(x, len, ps->h, tw, (int)ps->dup, inv, sc, s);
     } else if (ps->radix == 4) {
         SFX(k_r4_any)(x, len, ps->h, tw, (int)ps->dup, inv, sc, s);
     } else {
@@ -660,6 +727,43 @@ TI void SFX(kc_r4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
     }
 }
 
+/* The radix-2^3 pass (k_r8) on W adjacent transforms: the twiddles broadcast over VL columns. */
+TI void SFX(kc_r8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
+                   const int dup, const int inv, const int sc, R s)
+{
+    size_t k, j, c;
+    unsigned m;
+    for (k = 0; k < n; k += 8 * h) {
+        for (j = 0; j < h; j++) {
+            CPX w[8];
+            CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
+            const ptrdiff_t hs = (ptrdiff_t)h * rs;
+            for (m = 1; m < 8; m++) w[m] = SFX(tw8_get)(tw, h, dup, m, j);
+            c = 0;
+#if !TMPL_SCALAR
+            {
+                VT vw[8];
+                for (m = 1; m < 8; m++) vw[m] = V_BCAST(w[m]);
+                for (; c + VL <= W; c += VL) {
+                    VT v[8];
+                    v[0] = V_LD(x0 + c);
+                    for (m = 1; m < 8; m++) v[m] = V_TW(V_LD(x0 + (ptrdiff_t)m * hs + (ptrdiff_t)c), vw[m], inv);
+                    SFX(vdft8)(v, inv, sc, s);
+                    for (m = 0; m < 8; m++) V_ST(x0 + (ptrdiff_t)m * hs + (ptrdiff_t)c, v[m]);
+                }
+            }
+#endif
+            for (; c < W; c++) {
+                CPX v[8];
+                v[0] = x0[c];
+                for (m = 1; m < 8; m++) v[m] = C_TW(x0[(ptrdiff_t)m * hs + (ptrdiff_t)c], w[m], inv);
+                SFX(dft8)(v, inv, sc, s);
+                for (m = 0; m < 8; m++) x0[(ptrdiff_t)m * hs + (ptrdiff_t)c] = v[m];
+            }
+        }
+    }
+}
+
 TI void SFX(kc_r2)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
                    const int inv, const int sc, R s)
 {
@@ -698,6 +802,13 @@ TF void SFX(kc_r4_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int i
     R r = (R)s;
     if (inv) { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 1, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 1, 0, r); }
     else     { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 0, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 0, 0, r); }
+}
+
+TF void SFX(kc_r8_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s)
+{
+    R r = (R)s;
+    if (inv) { if (sc) SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 1, 1, r); else SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 1, 0, r); }
+    else     { if (sc) SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 0, 1, r); else SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 0, 0, r); }
 }
 
 TF void SFX(kc_r2_row)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int sc, double s)
@@ -764,7 +875,11 @@ TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t 
     const CPX *tw = (const CPX *)p->tw + ps->tw;
     size_t h = ps->h;
     R r = (R)s;
-    if (ps->radix == 8) {
+    if (ps->radix == 8 && h > 1) {
+        int dup = (int)ps->dup;
+        if (inv) { if (sc) SFX(kc_r8)(x, rs, n, W, h, tw, dup, 1, 1, r); else SFX(kc_r8)(x, rs, n, W, h, tw, dup, 1, 0, r); }
+        else     { if (sc) SFX(kc_r8)(x, rs, n, W, h, tw, dup, 0, 1, r); else SFX(kc_r8)(x, rs, n, W, h, tw, dup, 0, 0, r); }
+    } else if (ps->radix == 8) {
         if (inv) { if (sc) SFX(kc_first8)(x, rs, n, W, 1, 1, r); else SFX(kc_first8)(x, rs, n, W, 1, 0, r); }
         else     { if (sc) SFX(kc_first8)(x, rs, n, W, 0, 1, r); else SFX(kc_first8)(x, rs, n, W, 0, 0, r); }
     } else if (ps->radix == 4 && h == 1) {
