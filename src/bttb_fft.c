@@ -283,6 +283,7 @@ struct bttb_plan {
     size_t work;      /* bytes of scratch per execute call */
     size_t memory;    /* bytes held, including sub-plans  */
     const bttb_ops *ops;
+    const bttb_ops *cops; /* for strided (column) calls: the detected level's kernels */
     /* power of two */
     unsigned log2n, npass;
     bttb_pass pass[40];
@@ -842,11 +843,14 @@ static int bttb_avx512_halfwidth(void)
 #endif
 }
 
-/* The kernels of a plan of n points: those of the level detected at run time, except that an
+/* The kernels of a plan of n points: those of the level detected at run time, except that for
+ * contiguous transforms (cols == 0; the strided column kernels keep AVX-512, whose vectors
+ * span more columns: the convolver's 512^2 tiles ran 1.00-1.06x slower with AVX2 columns) an
  * AVX-512 CPU with 256-bit units runs transforms of up to BTTB_AVX2_MAX_N points (complex64: 64
- * to BTTB_AVX2_MAX_N) with the AVX2 kernels (unless BTTBFFT_SIMD=avx512 or bttb_internal_set_simd asks for AVX-512 itself). */
+ * to BTTB_AVX2_MAX_N) with the AVX2 kernels (unless BTTBFFT_SIMD=avx512 or
+ * bttb_internal_set_simd asks for AVX-512 itself). */
 #define BTTB_AVX2_MAX_N ((size_t)2048)
-static const bttb_ops *bttb_select_ops(bttb_precision prec, size_t n)
+static const bttb_ops *bttb_select_ops(bttb_precision prec, size_t n, int cols)
 {
 #if BTTB_X86_SIMD
     int lvl = bttb_detect_level();
@@ -854,7 +858,7 @@ static const bttb_ops *bttb_select_ops(bttb_precision prec, size_t n)
         const char *env = getenv("BTTBFFT_SIMD");
         int forced = bttb_simd_override >= 0 || (env && strcmp(env, "avx512") == 0);
         /* complex64 below 64 points: AVX-512 as fast or faster (fewer, wider first-pass tiles) */
-        if (!forced && n <= BTTB_AVX2_MAX_N && (prec == BTTB_F64 || n >= 64)
+        if (!forced && !cols && n <= BTTB_AVX2_MAX_N && (prec == BTTB_F64 || n >= 64)
             && bttb_avx512_halfwidth())
             return prec == BTTB_F32 ? &bttb_ops_f_avx2 : &bttb_ops_d_avx2;
         return prec == BTTB_F32 ? &bttb_ops_f_avx512 : &bttb_ops_d_avx512;
@@ -863,6 +867,7 @@ static const bttb_ops *bttb_select_ops(bttb_precision prec, size_t n)
         return prec == BTTB_F32 ? &bttb_ops_f_avx2 : &bttb_ops_d_avx2;
 #else
     (void)n;
+    (void)cols;
 #endif
     return prec == BTTB_F32 ? &bttb_ops_f_sc : &bttb_ops_d_sc;
 }
@@ -888,7 +893,8 @@ static bttb_plan *plan_alloc(bttb_kind kind, size_t n, bttb_precision prec)
     p->kind = kind;
     p->n = n;
     p->prec = prec;
-    p->ops = bttb_select_ops(prec, n);
+    p->ops = bttb_select_ops(prec, n, 0);
+    p->cops = bttb_select_ops(prec, n, 1);
     p->memory = sizeof(bttb_plan);
     return p;
 }
@@ -1167,7 +1173,7 @@ bttb_status bttb_execute_c2c_many(const bttb_plan *plan, void *data, int directi
     if (!offsets_fit(plan->n, stride, howmany, dist, bttb_complex_size(plan->prec)))
         return BTTB_EOVERFLOW;
     if ((stride == 0 && plan->n > 1) || (dist == 0 && howmany > 1)) return BTTB_EINVAL;
-    plan->ops->c2c_many(plan, data, direction == BTTB_BACKWARD, scale, howmany, stride, dist, work,
+    (stride == 1 || plan->n == 1 ? plan->ops : plan->cops)->c2c_many(plan, data, direction == BTTB_BACKWARD, scale, howmany, stride, dist, work,
                         BTTB_COLS_ALL);
     return BTTB_OK;
 }
@@ -1222,7 +1228,7 @@ static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const 
     G = pc->n / pc->pass[0].radix;
     g0 = G / nparts * part + G % nparts * part / nparts;
     g1 = G / nparts * (part + 1) + G % nparts * (part + 1) / nparts;
-    (pr ? pr->ops : pc->ops)->rows_colfirst(pr, pc, in, out, n2, g0, g1,
+    (pr ? pr->ops : pc->cops)->rows_colfirst(pr, pc, in, out, n2, g0, g1,
                                             direction == BTTB_BACKWARD, rscale, cscale, work);
     return BTTB_OK;
 }
@@ -1263,7 +1269,7 @@ static bttb_status cols_call(const bttb_plan *pc, void *data, int direction, dou
     if (howmany == 0) return BTTB_OK;
     if (stride <= 0 || (size_t)stride < howmany) return BTTB_EINVAL;
     if (!offsets_fit(pc->n, stride, howmany, 1, bttb_complex_size(pc->prec))) return BTTB_EOVERFLOW;
-    pc->ops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL, mode);
+    pc->cops->c2c_many(pc, data, direction == BTTB_BACKWARD, scale, howmany, stride, 1, NULL, mode);
     return BTTB_OK;
 }
 
