@@ -828,7 +828,7 @@ const char *bttb_simd_name(void)
  * the AVX-512 ones above (C core alone, interleaved in one process, time AVX-512 / AVX2:
  * complex128 1.06-1.16 at 2^8..2^11, 0.77-0.92 at 2^12..2^21; complex64 1.02-1.43 and
  * 0.79-0.96; real 1.01-1.20 and 0.85-1.01). */
-static int bttb_avx512_halfwidth(void)
+static int bttb_avx512_halfwidth_detect(void)
 {
 #if BTTB_X86_SIMD
     unsigned a, b, c, d, fam;
@@ -838,6 +838,24 @@ static int bttb_avx512_halfwidth(void)
     fam = (a >> 8) & 0xfu;
     if (fam == 0xfu) fam += (a >> 20) & 0xffu;
     return fam == 0x19u;
+#else
+    return 0;
+#endif
+}
+
+/* Cached: CPUID traps to the hypervisor in a virtual machine (plan creation took 15 us instead
+ * of 1-2 us with two CPUID calls per plan).  Every thread computes the same value, so a race
+ * only repeats the detection. */
+static int bttb_avx512_halfwidth(void)
+{
+#if BTTB_X86_SIMD
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = bttb_avx512_halfwidth_detect();
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
 #else
     return 0;
 #endif
