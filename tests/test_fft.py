@@ -607,11 +607,16 @@ def test_fft2_team_call(real):
                       + [lambda: team(x, out, False, 1.0, 1.0, 8, b, state, False)] * (k - 1), k)
         np.testing.assert_array_equal(out, ref)
     f2 = bttbfft.rfft2 if real else bttbfft.fft2
+    min_team = _workers._MIN_TEAM
     try:
+        _workers._MIN_TEAM = 1   # threads at this size too (the default starts at 2^19 outputs)
         _workers._TEAM = False
+        np.testing.assert_array_equal(f2(x, workers=2), ref)
+        _workers._TEAM = True
         np.testing.assert_array_equal(f2(x, workers=2), ref)
     finally:
         _workers._TEAM = True
+        _workers._MIN_TEAM = min_team
     np.testing.assert_array_equal(f2(x, workers=2), ref)
     if not real:   # rows=False: the transform along axis 0 alone
         ref0 = bttbfft.fft(x, axis=0, workers=1)

@@ -23,11 +23,14 @@ __all__ = ["resolve", "c2c", "c2c_from", "r2c", "c2r"]
 _MAX_THREADS = 64
 _MIN_WORK = 1 << 17  # elements below which threading costs more than it saves (256^2
 #                      complex fft2: 0.24 ms serial, 0.27 ms on 2 threads)
-# The fused 2-D path with a team call (one hand-off per transform, _backend.fft.fft2_team) pays
-# from 2^16 output elements: 256^2 complex fft2 0.47 -> 0.35 ms on 2 threads, where the two
-# hand-offs of separate passes gained nothing (0.48 -> 0.46 ms); a 256^2 rfft2 (33024 outputs,
-# 0.25 ms) gains nothing either way.
-_MIN_TEAM = 1 << 16
+# The fused 2-D path with a team call (one hand-off per transform, _backend.fft.fft2_team) starts
+# threads from 2^19 output elements.  On the AVX2 machine of the ninth session a 256^2 complex
+# fft2 (2^16 outputs) went 0.47 -> 0.35 ms on 2 threads, but on the AVX-512 machine of the tenth
+# it takes 0.21-0.22 ms on one thread and 0.27-0.28 ms on two (0.79-0.81x: the helper's wake-up
+# and GIL hand-off cost more than half the work), and 512^2 (0.85-0.89 ms) ran 0.85, 0.87 and
+# 1.16x, so both stay on one thread; 1024^2 gained 1.55-1.62x.  A 256^2 rfft2 (33024 outputs)
+# gained nothing on either machine.
+_MIN_TEAM = 1 << 19
 _ALIGN = 16  # chunk boundaries along an inner (small-stride) axis are multiples of this
 
 _pool = None
