@@ -58,7 +58,11 @@ const char *bttb_strerror(int status);
 /* Version string "MAJOR.MINOR.PATCH". */
 const char *bttb_version(void);
 
-/* Name of the SIMD instruction set selected at run time: "avx512", "avx2", "sse2" or "scalar". */
+/* Name of the SIMD instruction set selected at run time: "avx512", "avx2", "sse2" or "scalar".
+ * On CPUs whose AVX-512 runs on 256-bit units (AMD Zen 4) plans of up to 2048 points use the
+ * AVX2 kernels for contiguous transforms even when this says "avx512" (they are faster there);
+ * every instruction set computes the same bits.  BTTBFFT_SIMD=avx2 or scalar caps the level,
+ * BTTBFFT_SIMD=avx512 forces AVX-512 at every size. */
 const char *bttb_simd_name(void);
 
 typedef enum bttb_precision { BTTB_F64 = 0, BTTB_F32 = 1 } bttb_precision;
