@@ -826,8 +826,8 @@ const char *bttb_simd_name(void)
 /* 1 on AMD family 19h (Zen 4; Zen 3 has no AVX-512), whose AVX-512 instructions run on 256-bit
  * units: there the AVX2 kernels are faster for transforms of up to BTTB_AVX2_MAX_N points and
  * the AVX-512 ones above (C core alone, interleaved in one process, time AVX-512 / AVX2:
- * complex128 1.06-1.16 at 2^8..2^11, 0.77-0.92 at 2^12..2^21; complex64 1.02-1.43 and
- * 0.79-0.96; real 1.01-1.20 and 0.85-1.01). */
+ * complex128 1.01-1.23 at 2^6..2^11, 0.77-0.92 from 2^12; complex64 1.02-1.43 and 0.79-0.98;
+ * real 0.97-1.20 and 0.85-1.01; README, "FFT versus FFTW"). */
 static int bttb_avx512_halfwidth_detect(void)
 {
 #if BTTB_X86_SIMD
