@@ -431,16 +431,18 @@ TI void SFX(k_r4)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, c
     }
 }
 
-/* Twiddle q (1..3) of index j of a radix-4 pass, whatever its layout. */
-TI CPX SFX(tw_get)(const CPX *tw, size_t h, int dup, unsigned q, size_t j)
+/* Twiddle q (1..nq) of index j of a radix-(nq+1) pass (radix 4 or 8), whatever its layout:
+ * blocks of TB = min(h, 8) j's, compact (nq*TB complex per block) or split and duplicated
+ * (2*nq*TB). */
+TI CPX SFX(tw_get)(const CPX *tw, size_t h, int dup, unsigned nq, unsigned q, size_t j)
 {
     size_t TB = h < 8 ? h : 8, jb = j / TB * TB, jj = j - jb;
     CPX w;
     if (dup) {
-        const CPX *t = tw + jb * 6 + 2 * (q - 1) * TB + jj;
+        const CPX *t = tw + jb * 2 * nq + 2 * (q - 1) * TB + jj;
         w.re = t[0].re; w.im = t[TB].re;
     } else {
-        w = tw[jb * 3 + (q - 1) * TB + jj];
+        w = tw[jb * nq + (q - 1) * TB + jj];
     }
     return w;
 }
@@ -481,20 +483,6 @@ TI void SFX(k_r8)(CPX *restrict x, size_t n, size_t h, const CPX *restrict tw, c
             }
         }
     }
-}
-
-/* Twiddle t_m (m = 1..7) of index j of a radix-2^3 pass, whatever its layout. */
-TI CPX SFX(tw8_get)(const CPX *tw, size_t h, int dup, unsigned m, size_t j)
-{
-    size_t TB = h < 8 ? h : 8, jb = j / TB * TB, jj = j - jb;
-    CPX w;
-    if (dup) {
-        const CPX *t = tw + jb * 14 + 2 * (m - 1) * TB + jj;
-        w.re = t[0].re; w.im = t[TB].re;
-    } else {
-        w = tw[jb * 7 + (m - 1) * TB + jj];
-    }
-    return w;
 }
 
 /* Radix-2 pass of span h (blocks of 2h); twiddles w^j (j < h, w = exp(-2 pi i / 2h)). */
@@ -689,8 +677,8 @@ TI void SFX(kc_r4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
     size_t k, j, c;
     for (k = 0; k < n; k += 4 * h) {
         for (j = 0; j < h; j++) {
-            CPX w1 = SFX(tw_get)(tw, h, dup, 1, j), w2 = SFX(tw_get)(tw, h, dup, 2, j);
-            CPX w3 = SFX(tw_get)(tw, h, dup, 3, j);
+            CPX w1 = SFX(tw_get)(tw, h, dup, 3, 1, j), w2 = SFX(tw_get)(tw, h, dup, 3, 2, j);
+            CPX w3 = SFX(tw_get)(tw, h, dup, 3, 3, j);
             CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
             CPX *restrict x1 = x0 + (ptrdiff_t)h * rs;
             CPX *restrict x2 = x1 + (ptrdiff_t)h * rs;
@@ -738,7 +726,7 @@ TI void SFX(kc_r8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
             CPX w[8];
             CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
             const ptrdiff_t hs = (ptrdiff_t)h * rs;
-            for (m = 1; m < 8; m++) w[m] = SFX(tw8_get)(tw, h, dup, m, j);
+            for (m = 1; m < 8; m++) w[m] = SFX(tw_get)(tw, h, dup, 7, m, j);
             c = 0;
 #if !TMPL_SCALAR
             {
