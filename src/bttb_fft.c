@@ -823,6 +823,7 @@ const char *bttb_simd_name(void)
     return lvl == BTTB_LEVEL_AVX512 ? "avx512" : lvl == BTTB_LEVEL_AVX2 ? "avx2" : "scalar";
 }
 
+#if BTTB_X86_SIMD
 /* 1 on AMD family 19h (Zen 4; Zen 3 has no AVX-512), whose AVX-512 instructions run on 256-bit
  * units: there the AVX2 kernels are faster for transforms of up to BTTB_AVX2_MAX_N points and
  * the AVX-512 ones above (C core alone, interleaved in one process, time AVX-512 / AVX2:
@@ -830,7 +831,6 @@ const char *bttb_simd_name(void)
  * real 0.97-1.20 and 0.85-1.01; README, "FFT versus FFTW"). */
 static int bttb_avx512_halfwidth_detect(void)
 {
-#if BTTB_X86_SIMD
     unsigned a, b, c, d, fam;
     if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
     if (b != 0x68747541u || d != 0x69746e65u || c != 0x444d4163u) return 0; /* AuthenticAMD */
@@ -838,9 +838,6 @@ static int bttb_avx512_halfwidth_detect(void)
     fam = (a >> 8) & 0xfu;
     if (fam == 0xfu) fam += (a >> 20) & 0xffu;
     return fam == 0x19u;
-#else
-    return 0;
-#endif
 }
 
 /* Cached: CPUID traps to the hypervisor in a virtual machine (plan creation took 15 us instead
@@ -848,7 +845,6 @@ static int bttb_avx512_halfwidth_detect(void)
  * only repeats the detection. */
 static int bttb_avx512_halfwidth(void)
 {
-#if BTTB_X86_SIMD
     static int cached = -1;
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) {
@@ -856,10 +852,16 @@ static int bttb_avx512_halfwidth(void)
         __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     }
     return v;
-#else
-    return 0;
-#endif
 }
+
+/* 1 if AVX-512 is asked for at every size: BTTBFFT_SIMD=avx512, or a level set by
+ * bttb_internal_set_simd (tests). */
+static int bttb_avx512_forced(void)
+{
+    const char *env = getenv("BTTBFFT_SIMD");
+    return bttb_simd_override >= 0 || (env && strcmp(env, "avx512") == 0);
+}
+#endif
 
 /* The kernels of a plan of n points: those of the level detected at run time, except that for
  * contiguous transforms (cols == 0; the strided column kernels keep AVX-512, whose vectors
@@ -873,11 +875,9 @@ static const bttb_ops *bttb_select_ops(bttb_precision prec, size_t n, int cols)
 #if BTTB_X86_SIMD
     int lvl = bttb_detect_level();
     if (lvl == BTTB_LEVEL_AVX512) {
-        const char *env = getenv("BTTBFFT_SIMD");
-        int forced = bttb_simd_override >= 0 || (env && strcmp(env, "avx512") == 0);
         /* complex64 below 64 points: AVX-512 as fast or faster (fewer, wider first-pass tiles) */
-        if (!forced && !cols && n <= BTTB_AVX2_MAX_N && (prec == BTTB_F64 || n >= 64)
-            && bttb_avx512_halfwidth())
+        if (!cols && n <= BTTB_AVX2_MAX_N && (prec == BTTB_F64 || n >= 64)
+            && !bttb_avx512_forced() && bttb_avx512_halfwidth())
             return prec == BTTB_F32 ? &bttb_ops_f_avx2 : &bttb_ops_d_avx2;
         return prec == BTTB_F32 ? &bttb_ops_f_avx512 : &bttb_ops_d_avx512;
     }
