@@ -17,7 +17,13 @@ grouped by the machine's floating-point scaling 2 t(fp w1)/t(fp w2) measured in 
 The overall medians are the figures; the grouping shows how much of the variation is the
 machine's.  Needs a C compiler (``cc``, or $CC) to build machine_threads.c as a small library.
 
-    python benchmarks/bench_workers_ceiling.py [--n 2048] [--rounds 61] [--json FILE]
+--phases adds the two phases of the 2-D transform as contenders of their own (the compiled
+backend's internal calls, the same ones fft2 makes): "rows" is the row transforms fused with the
+first column pass (compute-bound), "cols" the remaining column passes over blocks of columns
+(each block read from and written back to memory once), each on one thread and on two threads
+claiming parts from a shared counter, as the team call does.
+
+    python benchmarks/bench_workers_ceiling.py [--n 2048] [--rounds 61] [--phases] [--json FILE]
 """
 import argparse
 import ctypes
@@ -65,6 +71,29 @@ def fp_iters(probe, seconds):
     return max(1, int(it * seconds / t))
 
 
+def phase_contenders(x, o):
+    """The row phase and the column phase of fft2(x, out=o) on one and two threads (see the
+    module docstring); exits if the backend has no fused 2-D path."""
+    from bttbfft import _backend, _workers
+    f = _backend.fft
+    if not hasattr(f, "fft2_rows_colfirst"):
+        sys.exit("--phases needs the compiled backend")
+    parts = min(16, max(2, o.nbytes >> 20))
+    block = _workers._team_block(o, 2)
+
+    def rows(k):
+        c = np.zeros(1, dtype=np.uintp)
+        _workers._run([lambda: f.fft2_rows_colfirst(x, o, False, 1.0, 1.0, 0, parts, True, c)]
+                      * k, k)
+
+    def cols(k):
+        c = np.zeros(1, dtype=np.uintp)
+        _workers._run([lambda: f.c2c_cols_rest(o, False, 1.0, block, c)] * k, k)
+
+    return {"rows w1": lambda: rows(1), "rows w2": lambda: rows(2),
+            "cols w1": lambda: cols(1), "cols w2": lambda: cols(2)}
+
+
 def groups(speedup, ceiling):
     """Median speed-up of the rounds in each band of the machine's FP scaling."""
     out = []
@@ -80,6 +109,8 @@ def main():
     ap.add_argument("--n", type=int, default=2048)
     ap.add_argument("--rounds", type=int, default=61)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--phases", action="store_true",
+                    help="also time the row phase and the column phase on one and two threads")
     args = ap.parse_args()
     n = args.n
     x = np.random.default_rng(n).standard_normal((n, n)) * (1 + 0j)
@@ -100,6 +131,8 @@ def main():
             "fp w1": lambda: probe(0, it, 1),
             "fp w2": lambda: probe(0, it, 2),
         }
+        if args.phases:
+            cont.update(phase_contenders(x, o))
         if pyfftw is not None:
             a1 = pyfftw.empty_aligned((n, n), dtype="complex128")
             a2 = pyfftw.empty_aligned((n, n), dtype="complex128")
@@ -128,7 +161,7 @@ def main():
           + ", ".join(f"{k} {v:.2f}" for k, v in res["median_ms"].items()))
     print(f"machine FP scaling (2 t1/t2 of the throughput work), per round: median "
           f"{np.median(ceiling):.2f}, min {ceiling.min():.2f}, max {ceiling.max():.2f}")
-    for who in ("fft2", "fftw"):
+    for who in ("fft2", "fftw", "rows", "cols"):
         if f"{who} w1" not in s:
             continue
         sp = s[f"{who} w1"] / s[f"{who} w2"]
