@@ -21,12 +21,13 @@
  * 15x15 kernel runs on 256x256 tiles instead of one 4096x4096 transform; the output is written
  * directly (no accumulation), the scratch is one tile.
  * Per tile: forward row transforms of the v1-u1 segment rows only (zero-padded to N2; r2c for
- * real data, into rows of N2/2+1 complex), each written to the tile row of its bit-reversed
- * index, zero the remaining rows' spectra, forward column transforms (which then skip their bit
- * reversal: bttb_internal_cols_breved), multiply by the kernel spectrum (computed once in the
- * plan, pre-scaled by 1/(N1*N2)) while putting the rows back in bit-reversed order, inverse
- * column transforms (again without the reversal), inverse row transforms of the c1 rows inside
- * the window only (c2r for real data), copy the window columns.
+ * real data, into rows of N2/2+1 complex), zero the remaining rows' spectra, forward column
+ * transforms by decimation in frequency (bttb_internal_cols_dif: natural order in, the rows of the
+ * spectrum in bit-reversed order), multiply by the kernel spectrum (computed once in the plan the
+ * same way, so stored in the same order, and pre-scaled by 1/(N1*N2)), inverse column transforms
+ * from bit-reversed rows (bttb_internal_cols_breved, natural order out), inverse row transforms
+ * of the c1 rows inside the window only (c2r for real data), copy the window columns.  No pass
+ * over a tile only permutes its rows.
  * Problems of shape (m1, 1) with (k1, 1) kernels are treated as one row (same memory layout).
  */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
@@ -43,18 +44,6 @@
 struct conv_geom {
     size_t k[2], m[2], s[2], o[2];
 };
-
-/* The index following j in bit-reversed order of n (half = n/2; also used by the templated
- * kernels). */
-static size_t conv_rev_next(size_t j, size_t half)
-{
-    size_t m = half;
-    while (m && (j & m)) {
-        j ^= m;
-        m >>= 1;
-    }
-    return j | m;
-}
 
 #define CONV_T double
 #define CONV_CPLX 0
@@ -224,7 +213,8 @@ struct conv_shape {
     bttb_plan *colplan;         /* C2C of length N1, NULL when N1 == 1                        */
     void *spec;                 /* kernel spectrum, N1 x rowc complex, scaled by 1/(N1*N2)   */
                                 /* (unless oscale != 1: see conv_plan_fft); main shape only:
-                                   the smaller shapes sample it (conv_spec_mul_brev_shape)    */
+                                   the smaller shapes sample it (conv_spec_mul_shape); its
+                                   rows in bit-reversed order (bttb_internal_cols_dif)        */
     double oscale;              /* scale of the last inverse transform: 1, or 1/(N1*N2)       */
     int spec_big;               /* spec allocated by conv_big_alloc (huge-page advice)        */
 };
@@ -408,12 +398,13 @@ static double conv_direct_macs(const struct conv_geom *g)
 }
 
 /* ---- FFT tile machinery -------------------------------------------------------------------- */
-/* Product with the kernel spectrum for tile shape ts, the rows then put in bit-reversed order
- * (conv_spec_mul_brev in the template): the main shape's own spectrum, or for a smaller last-tile
- * shape the main spectrum sampled every r-th frequency; f = r1*r2 restores the 1/(N1*N2)
- * scaling when it is folded into the spectrum. */
-static void conv_spec_mul_brev_shape(const bttb_conv_plan *p, const struct conv_shape *ts,
-                                     void *buf)
+/* Product of a tile spectrum of shape ts (rows in bit-reversed order) with the kernel spectrum
+ * (conv_spec_mul in the template): the main shape's own spectrum, or for a smaller last-tile
+ * shape the main spectrum sampled every r-th frequency -- along the columns every r2-th element;
+ * along the rows, stored in bit-reversed order, the first N1/r1 rows are the sampled ones, in
+ * that order -- and f = r1*r2 restores the 1/(N1*N2) scaling when it is folded into the
+ * spectrum. */
+static void conv_spec_mul_shape(const bttb_conv_plan *p, const struct conv_shape *ts, void *buf)
 {
     const struct conv_shape *ms = &p->sh[0][0];
     const size_t r1 = ms->n[0] / ts->n[0], r2 = ms->n[1] / ts->n[1];
@@ -422,19 +413,17 @@ static void conv_spec_mul_brev_shape(const bttb_conv_plan *p, const struct conv_
 #if CONV_X86_SIMD
     if (p->simd) {
         if (p->prec == BTTB_F64)
-            conv_spec_mul_brev_d_avx2((double *)buf, ld, (const double *)ms->spec, sld, n1, r1,
-                                      r2, f);
+            conv_spec_mul_d_avx2((double *)buf, ld, (const double *)ms->spec, sld, n1, r2, f);
         else
-            conv_spec_mul_brev_f_avx2((float *)buf, ld, (const float *)ms->spec, sld, n1, r1, r2,
-                                      (float)f);
+            conv_spec_mul_f_avx2((float *)buf, ld, (const float *)ms->spec, sld, n1, r2,
+                                 (float)f);
         return;
     }
 #endif
     if (p->prec == BTTB_F64)
-        conv_spec_mul_brev_d((double *)buf, ld, (const double *)ms->spec, sld, n1, r1, r2, f);
+        conv_spec_mul_d((double *)buf, ld, (const double *)ms->spec, sld, n1, r2, f);
     else
-        conv_spec_mul_brev_f((float *)buf, ld, (const float *)ms->spec, sld, n1, r1, r2,
-                             (float)f);
+        conv_spec_mul_f((float *)buf, ld, (const float *)ms->spec, sld, n1, r2, (float)f);
 }
 
 /* Tile rows up to this many bytes are zero-padded on the stack (conv_tile_forward). */
@@ -442,18 +431,17 @@ static void conv_spec_mul_brev_shape(const bttb_conv_plan *p, const struct conv_
 
 /* Load rows [0, nrows) of a segment (each nin2 elements, source rows src_ld elements apart) into
  * the tile buffer, zero-padded, and transform them forward along the rows; zero the spectra of
- * the rows nrows..N1-1; transform the columns forward with `scale`.  With a column plan, row r
- * goes to buffer row rev(r) (bit-reversed order, which the column transforms then skip), so the
- * buffer ends up holding the tile's spectrum in natural order. */
+ * the rows nrows..N1-1; transform the columns forward with `scale`, by decimation in frequency:
+ * with a column plan the buffer ends up holding the tile's spectrum with its rows in bit-reversed
+ * order (row i holds frequency rev(i)). */
 static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_shape *ts,
                                      const char *src, size_t src_ld, size_t nrows, size_t nin2,
                                      char *buf, void *fw, double scale)
 {
     const size_t n1 = ts->n[0], n2 = ts->n[1], es = p->esize, rb = ts->rowbytes;
-    const size_t half = ts->colplan ? n1 >> 1 : 0;
     const int cplx = p->type == BTTB_COMPLEX;
     bttb_status st;
-    size_t r, j;
+    size_t r;
     double rscale = ts->colplan ? 1.0 : scale;
 
     if (nin2 == n2 || n2 * es <= CONV_ROW_STACK) {
@@ -462,21 +450,21 @@ static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_
          * the tile; the out-of-place first pass is cheaper than the in-place one) */
         double pad[CONV_ROW_STACK / sizeof(double)];
         if (nin2 != n2) memset((char *)pad + nin2 * es, 0, (n2 - nin2) * es);
-        for (r = 0, j = 0; r < nrows; r++, j = conv_rev_next(j, half)) {
+        for (r = 0; r < nrows; r++) {
             const char *row = src + r * src_ld * es;
             if (nin2 != n2) {
                 memcpy(pad, row, nin2 * es);
                 row = (const char *)pad;
             }
-            st = cplx ? bttb_execute_c2c(ts->rowplan, row, buf + j * rb, BTTB_FORWARD, rscale, fw)
-                      : bttb_execute_r2c(ts->rowplan, row, buf + j * rb, rscale, fw);
+            st = cplx ? bttb_execute_c2c(ts->rowplan, row, buf + r * rb, BTTB_FORWARD, rscale, fw)
+                      : bttb_execute_r2c(ts->rowplan, row, buf + r * rb, rscale, fw);
             if (st != BTTB_OK)
                 return st;
         }
     } else {
         /* rows too long for the stack: padded in the tile and transformed there in place */
-        for (r = 0, j = 0; r < nrows; r++, j = conv_rev_next(j, half)) {
-            char *dst = buf + j * rb;
+        for (r = 0; r < nrows; r++) {
+            char *dst = buf + r * rb;
             memcpy(dst, src + r * src_ld * es, nin2 * es);
             memset(dst + nin2 * es, 0, rb - nin2 * es);
             st = cplx ? bttb_execute_c2c(ts->rowplan, dst, dst, BTTB_FORWARD, rscale, fw)
@@ -485,11 +473,11 @@ static bttb_status conv_tile_forward(const bttb_conv_plan *p, const struct conv_
                 return st;
         }
     }
-    for (; r < n1; r++, j = conv_rev_next(j, half))
-        memset(buf + j * rb, 0, rb);
+    if (r < n1)
+        memset(buf + r * rb, 0, (n1 - r) * rb);
     if (ts->colplan)
-        return bttb_internal_cols_breved(ts->colplan, buf, BTTB_FORWARD, scale, ts->rowc,
-                                         (ptrdiff_t)ts->rowc);
+        return bttb_internal_cols_dif(ts->colplan, buf, BTTB_FORWARD, scale, ts->rowc,
+                                      (ptrdiff_t)ts->rowc);
     return BTTB_OK;
 }
 
@@ -512,10 +500,9 @@ static bttb_status conv_tile(const bttb_conv_plan *p, const struct conv_shape *t
                            fw, 1.0);
     if (st != BTTB_OK)
         return st;
-    /* product with the kernel spectrum, which puts the rows in bit-reversed order (one row: no
-     * reversal), so the inverse column transforms skip their reversal too (two sweeps over the
-     * tile fewer than two plain column calls) */
-    conv_spec_mul_brev_shape(p, ts, buf);
+    /* product with the kernel spectrum, both with their rows in bit-reversed order, which the
+     * inverse column transforms take as they are */
+    conv_spec_mul_shape(p, ts, buf);
     if (ts->colplan) {
         st = bttb_internal_cols_breved(ts->colplan, buf, BTTB_BACKWARD, 1.0, ts->rowc,
                                        (ptrdiff_t)ts->rowc);

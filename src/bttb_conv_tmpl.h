@@ -130,59 +130,34 @@ CONV_ATTR static void CONV_FN(conv_direct)(const struct conv_geom *g, const CONV
 #undef CONV_BLK
 
 #if CONV_CPLX
-/* dst[j] = a[j] * (f * s[j*r2]) for n complex numbers: the pointwise product of two spectra, the
- * second sampled every r2-th frequency and scaled by f (r2 == 1 and f == 1: a contiguous loop the
- * compiler vectorises). */
-CONV_ATTR static void CONV_PFN(conv_mul_row)(CONV_T *restrict dst, const CONV_T *restrict a,
-                                           const CONV_T *restrict s, size_t n, size_t r2,
-                                           CONV_T f)
+/* An n1 x ld tile spectrum (rows ld complex apart) times f * spec[i, j*r2] (spec rows sld
+ * complex apart), in place: the pointwise product of two spectra whose rows are stored in the
+ * same order (r2 == 1 and f == 1, the main shape: contiguous loops the compiler vectorises). */
+CONV_ATTR static void CONV_PFN(conv_spec_mul)(CONV_T *restrict buf, size_t ld,
+                                            const CONV_T *restrict spec, size_t sld, size_t n1,
+                                            size_t r2, CONV_T f)
 {
-    size_t j;
-    if (r2 == 1 && f == 1) {
-        for (j = 0; j < n; j++) {
-            const CONV_T ar = a[2 * j], ai = a[2 * j + 1];
-            const CONV_T br = s[2 * j], bi = s[2 * j + 1];
-            dst[2 * j] = ar * br - ai * bi;
-            dst[2 * j + 1] = ar * bi + ai * br;
-        }
-        return;
-    }
-    for (j = 0; j < n; j++) {
-        const CONV_T ar = a[2 * j], ai = a[2 * j + 1];
-        const CONV_T br = f * s[2 * j * r2], bi = f * s[2 * j * r2 + 1];
-        dst[2 * j] = ar * br - ai * bi;
-        dst[2 * j + 1] = ar * bi + ai * br;
-    }
-}
-
-/* An n1 x ld tile spectrum (n1 a power of two; rows ld complex apart) times
- * f * spec[i*r1, j*r2] (spec rows sld complex apart), row i of the product stored in row rev(i):
- * the pointwise product followed by the bit reversal of the rows, which the inverse column
- * transforms then skip (bttb_internal_cols_breved).  f == 1 and r1 == r2 == 1 for the main
- * shape.  Rows are swapped through tmp in chunks (row j's product is set aside, row i's product
- * written to row j, then row j's to row i). */
-#define CONV_BREV_CHUNK 64
-CONV_ATTR static void CONV_PFN(conv_spec_mul_brev)(CONV_T *restrict buf, size_t ld,
-                                                 const CONV_T *restrict spec, size_t sld,
-                                                 size_t n1, size_t r1, size_t r2, CONV_T f)
-{
-    CONV_T tmp[2 * CONV_BREV_CHUNK];
-    size_t i, j = 0, c, cw;
-    for (i = 0; i < n1; i++, j = conv_rev_next(j, n1 >> 1)) {
-        CONV_T *bi = buf + 2 * i * ld, *bj = buf + 2 * j * ld;
-        const CONV_T *si = spec + 2 * i * r1 * sld, *sj = spec + 2 * j * r1 * sld;
-        if (i > j)
-            continue;
-        for (c = 0; c < ld; c += cw) {
-            cw = ld - c < CONV_BREV_CHUNK ? ld - c : CONV_BREV_CHUNK;
-            CONV_PFN(conv_mul_row)(tmp, bj + 2 * c, sj + 2 * c * r2, cw, r2, f);
-            if (i != j)
-                CONV_PFN(conv_mul_row)(bj + 2 * c, bi + 2 * c, si + 2 * c * r2, cw, r2, f);
-            memcpy(bi + 2 * c, tmp, 2 * cw * sizeof(CONV_T));
+    size_t i, j;
+    for (i = 0; i < n1; i++) {
+        CONV_T *restrict b = buf + 2 * i * ld;
+        const CONV_T *restrict s = spec + 2 * i * sld;
+        if (r2 == 1 && f == 1) {
+            for (j = 0; j < ld; j++) {
+                const CONV_T ar = b[2 * j], ai = b[2 * j + 1];
+                const CONV_T br = s[2 * j], bi = s[2 * j + 1];
+                b[2 * j] = ar * br - ai * bi;
+                b[2 * j + 1] = ar * bi + ai * br;
+            }
+        } else {
+            for (j = 0; j < ld; j++) {
+                const CONV_T ar = b[2 * j], ai = b[2 * j + 1];
+                const CONV_T br = f * s[2 * j * r2], bi = f * s[2 * j * r2 + 1];
+                b[2 * j] = ar * br - ai * bi;
+                b[2 * j + 1] = ar * bi + ai * br;
+            }
         }
     }
 }
-#undef CONV_BREV_CHUNK
 #endif
 
 #undef CONV_FN

@@ -304,7 +304,8 @@ struct bttb_plan {
 enum {
     BTTB_COLS_ALL = 0,    /* a plain call: bit reversal of the rows, then every pass */
     BTTB_COLS_REST = 1,   /* the rows were bit-reversed and the first pass done (rows_colfirst) */
-    BTTB_COLS_BREVED = 2  /* the rows are stored in bit-reversed order: every pass, no reversal */
+    BTTB_COLS_BREVED = 2, /* the rows are stored in bit-reversed order: every pass, no reversal */
+    BTTB_COLS_DIF = 3     /* natural order in, the rows of the result in bit-reversed order */
 };
 
 struct bttb_ops {
@@ -1301,6 +1302,12 @@ bttb_status bttb_internal_cols_breved(const bttb_plan *pc, void *data, int direc
                                       double scale, size_t howmany, ptrdiff_t stride)
 {
     return cols_call(pc, data, direction, scale, howmany, stride, BTTB_COLS_BREVED);
+}
+
+bttb_status bttb_internal_cols_dif(const bttb_plan *pc, void *data, int direction, double scale,
+                                   size_t howmany, ptrdiff_t stride)
+{
+    return cols_call(pc, data, direction, scale, howmany, stride, BTTB_COLS_DIF);
 }
 
 bttb_status bttb_execute_c2c_batch(const bttb_plan *plan, const void *in, void *out, int direction,

@@ -856,6 +856,119 @@ TI void SFX(kc_first4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, const int inv, 
     }
 }
 
+/* Transposed column passes (decimation in frequency).  A pass of the plan multiplies the values
+ * at its positions j + m*h by twiddles, then takes their 2-, 4- or 8-point DFT with bit-reversed
+ * input slots (B * D).  Its transpose (D * B^T) takes the DFT of the values in natural order,
+ * puts the result in bit-reversed slot order, and then applies the same twiddles at the same
+ * positions.  The DFT matrix is symmetric, so the transposed passes run in reverse order compute
+ * the DFT of columns in natural order with the output rows in bit-reversed order (mode
+ * BTTB_COLS_DIF of pow2_cols), using the plan's twiddle tables as they are. */
+
+/* B^T of the 4-point passes (kc_r4, kc_first4 and the contiguous dft4_at have the same B). */
+TI void SFX(dft4t)(CPX *u, const int inv)
+{
+    CPX c0 = C_ADD(u[0], u[2]), c1 = C_SUB(u[0], u[2]), c2 = C_ADD(u[1], u[3]);
+    CPX c3 = C_W4(C_SUB(u[1], u[3]), inv);
+    u[0] = C_ADD(c0, c2); u[1] = C_SUB(c0, c2); u[2] = C_ADD(c1, c3); u[3] = C_SUB(c1, c3);
+}
+
+/* B^T of the 8-point passes: dft8 on the inputs in bit-reversed slot order, then the outputs in
+ * bit-reversed slot order (rev3 = 0 4 2 6 1 5 3 7 is its own inverse). */
+TI void SFX(dft8t)(CPX *u, const int inv)
+{
+    CPX v[8];
+    v[0] = u[0]; v[1] = u[4]; v[2] = u[2]; v[3] = u[6]; v[4] = u[1]; v[5] = u[5]; v[6] = u[3]; v[7] = u[7];
+    SFX(dft8)(v, inv, 0, (R)1);
+    u[0] = v[0]; u[1] = v[4]; u[2] = v[2]; u[3] = v[6]; u[4] = v[1]; u[5] = v[5]; u[6] = v[3]; u[7] = v[7];
+}
+
+#if !TMPL_SCALAR
+TI void SFX(vdft4t)(VT *u, const int inv)
+{
+    VT c0 = V_ADD(u[0], u[2]), c1 = V_SUB(u[0], u[2]), c2 = V_ADD(u[1], u[3]);
+    VT c3 = V_W4(V_SUB(u[1], u[3]), inv);
+    u[0] = V_ADD(c0, c2); u[1] = V_SUB(c0, c2); u[2] = V_ADD(c1, c3); u[3] = V_SUB(c1, c3);
+}
+
+TI void SFX(vdft8t)(VT *u, const int inv)
+{
+    VT v[8];
+    v[0] = u[0]; v[1] = u[4]; v[2] = u[2]; v[3] = u[6]; v[4] = u[1]; v[5] = u[5]; v[6] = u[3]; v[7] = u[7];
+    SFX(vdft8)(v, inv, 0, (R)1);
+    u[0] = v[0]; u[1] = v[4]; u[2] = v[2]; u[3] = v[6]; u[4] = v[1]; u[5] = v[5]; u[6] = v[3]; u[7] = v[7];
+}
+#endif
+
+/* One transposed pass of radix r (2, 4 or 8) and span h on W adjacent columns: tq[m] (m = 1..r-1)
+ * is the index q of the twiddle the pass applies at position j + m*h (tw == NULL: none, h == 1). */
+TI void SFX(kc_tpass)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
+                      int dup, const unsigned r, const int inv, const int sc, R s)
+{
+    static const unsigned tq4[4] = { 0, 2, 1, 3 };
+    size_t k, j, c;
+    unsigned m;
+    const ptrdiff_t hs = (ptrdiff_t)h * rs;
+    for (k = 0; k < n; k += r * h) {
+        for (j = 0; j < h; j++) {
+            CPX w[8] = { { 1, 0 } };
+            CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
+            if (tw) {
+                for (m = 1; m < r; m++)
+                    w[m] = r == 8 ? SFX(tw_get)(tw, h, dup, 7, m, j)
+                         : r == 4 ? SFX(tw_get)(tw, h, dup, 3, tq4[m], j) : tw[j];
+            }
+            c = 0;
+#if !TMPL_SCALAR
+            {
+                VT vw[8];
+                if (tw) for (m = 1; m < r; m++) vw[m] = V_BCAST(w[m]);
+                for (; c + VL <= W; c += VL) {
+                    VT u[8];
+                    for (m = 0; m < r; m++) u[m] = V_LD(x0 + (ptrdiff_t)m * hs + (ptrdiff_t)c);
+                    if (r == 8) SFX(vdft8t)(u, inv);
+                    else if (r == 4) SFX(vdft4t)(u, inv);
+                    else { VT a = u[0]; u[0] = V_ADD(a, u[1]); u[1] = V_SUB(a, u[1]); }
+                    if (tw) for (m = 1; m < r; m++) u[m] = V_TW(u[m], vw[m], inv);
+                    if (sc) for (m = 0; m < r; m++) u[m] = V_SCALE(u[m], s);
+                    for (m = 0; m < r; m++) V_ST(x0 + (ptrdiff_t)m * hs + (ptrdiff_t)c, u[m]);
+                }
+            }
+#endif
+            for (; c < W; c++) {
+                CPX u[8];
+                for (m = 0; m < r; m++) u[m] = x0[(ptrdiff_t)m * hs + (ptrdiff_t)c];
+                if (r == 8) SFX(dft8t)(u, inv);
+                else if (r == 4) SFX(dft4t)(u, inv);
+                else { CPX a = u[0]; u[0] = C_ADD(a, u[1]); u[1] = C_SUB(a, u[1]); }
+                if (tw) for (m = 1; m < r; m++) u[m] = C_TW(u[m], w[m], inv);
+                if (sc) for (m = 0; m < r; m++) u[m] = C_SCALE(u[m], s);
+                for (m = 0; m < r; m++) x0[(ptrdiff_t)m * hs + (ptrdiff_t)c] = u[m];
+            }
+        }
+    }
+}
+
+/* Pass ip of p transposed (see kc_tpass), on n rows. */
+TF void SFX(kc_pass_t)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t rs, size_t W,
+                       int inv, int sc, double s)
+{
+    const bttb_pass *ps = &p->pass[ip];
+    const CPX *tw = ps->h > 1 || ps->radix == 2 ? (const CPX *)p->tw + ps->tw : NULL;
+    const unsigned r = ps->radix == 8 ? 8u : ps->radix == 4 ? 4u : 2u;
+    const int dup = (int)ps->dup;
+    R rr = (R)s;
+    if (r == 8) {
+        if (inv) { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 1, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 1, 0, rr); }
+        else     { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 0, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 0, 0, rr); }
+    } else if (r == 4) {
+        if (inv) { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 1, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 1, 0, rr); }
+        else     { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 0, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 0, 0, rr); }
+    } else {
+        if (inv) { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 2, 1, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 2, 1, 0, rr); }
+        else     { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 2, 0, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 2, 0, 0, rr); }
+    }
+}
+
 TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t rs, size_t W,
                      int inv, int sc, double s)
 {
@@ -900,6 +1013,27 @@ TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int i
         return;
     }
     if (first >= np) return;
+    if (mode == BTTB_COLS_DIF) {
+        /* natural order in, bit-reversed rows out: the transposed passes in reverse order, the
+         * ones whose blocks exceed the cache block first over all rows, then the others chunk
+         * of rows by chunk of rows; the scale goes into pass 0, the last to run */
+        size_t B;
+        while (Bn < n && 2 * Bn * rowb <= (size_t)256 * 1024) Bn *= 2;
+        split = 0;
+        if (Bn < n)
+            while (split < np && p->pass[split].radix * p->pass[split].h <= Bn) split++;
+        for (ip = np; ip-- > split;)
+            SFX(kc_pass_t)(p, ip, x, n, rs, W, inv, scale != 1.0 && ip == 0, scale);
+        B = Bn < n ? Bn : n;
+        if (split > 0) {
+            size_t r0;
+            for (r0 = 0; r0 < n; r0 += B)
+                for (ip = split; ip-- > 0;)
+                    SFX(kc_pass_t)(p, ip, x + (ptrdiff_t)r0 * rs, B, rs, W, inv,
+                                   scale != 1.0 && ip == 0, scale);
+        }
+        return;
+    }
     /* bit reversal of the rows */
     if (mode == BTTB_COLS_ALL) {
         for (i = 0, j = 0; i < n; i++) {

@@ -192,6 +192,13 @@ bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int directi
  * spectrum products reverse them again, so no pass over the tile only permutes rows. */
 bttb_status bttb_internal_cols_breved(const bttb_plan *pc, void *data, int direction,
                                       double scale, size_t howmany, ptrdiff_t stride);
+/* The column transforms of howmany adjacent columns of an n x stride array in natural order
+ * (plan pc as above), the rows of the result stored in bit-reversed order (row i holds frequency
+ * rev(i)): the plan's passes transposed, in reverse order (decimation in frequency).  With
+ * bttb_internal_cols_breved for the way back, a product with a spectrum stored in the same
+ * order needs no permutation of rows.  Not bit for bit bttb_execute_c2c_many (other roundings). */
+bttb_status bttb_internal_cols_dif(const bttb_plan *pc, void *data, int direction, double scale,
+                                   size_t howmany, ptrdiff_t stride);
 
 /* Single-precision rows transformed in double precision (the package's numpy-compatible API
  * computes float32/complex64 input in double and rounds the result once):

@@ -128,6 +128,7 @@ static double rel_err(const void *y, bttb_precision p, const size_t *ks, const c
 }
 
 static const char *pname(bttb_precision p) { return p == BTTB_F64 ? "f64" : "f32"; }
+static unsigned bttb_log2_test(size_t n) { unsigned l = 0; while ((size_t)1 << l < n) l++; return l; }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Complex transforms of one length: oop/in-place, both directions, scale, round trip         */
@@ -889,6 +890,88 @@ static void test_cols_breved(void)
     bttb_plan_destroy(r);
 }
 
+/* bttb_internal_cols_dif: columns in natural order, the result's rows in bit-reversed order
+ * (decimation in frequency, so other roundings): against bttb_execute_c2c_many on the same
+ * columns, row i of the result holding row rev(i) of the reference, within a few ulps of the
+ * largest value (the columns in two ranges, a row stride wider than the columns, whose extra
+ * columns stay untouched).  bttb_execute_c2c_many itself is checked against a naive DFT above. */
+static void test_cols_dif_case(size_t n1, size_t w, size_t ld, bttb_precision prec, int dir)
+{
+    size_t cs = csize(prec), i, j, k, c, half = w / 2;
+    bttb_plan *pc = NULL;
+    unsigned char *in, *ref, *out;
+    double sc = dir == 1 ? 1.0 / (double)n1 : 2.0, emax = 0, vmax = 0;
+    double tol = (prec == BTTB_F64 ? 2.2e-16 : 1.2e-7) * 8.0 * (double)(1 + bttb_log2_test(n1));
+    int ok = 1;
+    if (bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
+        CHECK(0, "cols_dif plan %zu", n1);
+        return;
+    }
+    in = (unsigned char *)malloc(n1 * ld * cs);
+    ref = (unsigned char *)malloc(n1 * ld * cs);
+    out = (unsigned char *)malloc(n1 * ld * cs);
+    for (j = 0; j < n1 * ld; j++) set_c(in, prec, j, rnd(), rnd());
+    memcpy(ref, in, n1 * ld * cs);
+    memcpy(out, in, n1 * ld * cs);
+    ok &= bttb_execute_c2c_many(pc, ref, dir, sc, w, (ptrdiff_t)ld, 1, NULL) == BTTB_OK;
+    if (half)
+        ok &= bttb_internal_cols_dif(pc, out, dir, sc, half, (ptrdiff_t)ld) == BTTB_OK;
+    ok &= bttb_internal_cols_dif(pc, out + half * cs, dir, sc, w - half, (ptrdiff_t)ld) == BTTB_OK;
+    for (i = 0, j = 0; i < n1; i++) {   /* out row i <-> ref row j = rev(i) */
+        for (c = 0; c < w; c++) {
+            double dr = get_re(out, prec, i * ld + c) - get_re(ref, prec, j * ld + c);
+            double di = get_im(out, prec, i * ld + c) - get_im(ref, prec, j * ld + c);
+            double vr = fabs(get_re(ref, prec, j * ld + c)), vi = fabs(get_im(ref, prec, j * ld + c));
+            emax = fmax(emax, fmax(fabs(dr), fabs(di)));
+            vmax = fmax(vmax, fmax(vr, vi));
+        }
+        for (c = w; c < ld; c++)
+            ok &= get_re(out, prec, i * ld + c) == get_re(in, prec, i * ld + c)
+                  && get_im(out, prec, i * ld + c) == get_im(in, prec, i * ld + c);
+        if (i + 1 < n1) {
+            for (k = n1 >> 1; j & k; k >>= 1) j ^= k;
+            j |= k;
+        }
+    }
+    CHECK(ok && emax <= tol * vmax, "cols_dif: n1=%zu w=%zu ld=%zu %s dir=%d err %.3g of %.3g",
+          n1, w, ld, pname(prec), dir, emax, vmax);
+    free(in); free(ref); free(out);
+    bttb_plan_destroy(pc);
+}
+
+static void test_cols_dif(void)
+{
+    static const size_t sh[][3] = {{2, 1, 1}, {2, 3, 5}, {4, 16, 16}, {8, 33, 40}, {16, 257, 257},
+                                   {32, 7, 9}, {128, 12, 12}, {256, 257, 257}, {512, 65, 80},
+                                   {1024, 17, 17}, {2048, 300, 300}, {4096, 5, 5}};
+    size_t a;
+    int p, d;
+    bttb_plan *c = NULL, *b = NULL, *one = NULL, *r = NULL;
+    double buf[64] = {0};
+    for (p = 0; p < 2; p++)
+        for (d = -1; d <= 1; d += 2)
+            for (a = 0; a < sizeof sh / sizeof sh[0]; a++)
+                test_cols_dif_case(sh[a][0], sh[a][1], sh[a][2], p ? BTTB_F32 : BTTB_F64, d);
+    bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
+    bttb_plan_create(&b, BTTB_C2C, 12, BTTB_F64, 0);
+    bttb_plan_create(&one, BTTB_C2C, 1, BTTB_F64, 0);
+    bttb_plan_create(&r, BTTB_R2C, 8, BTTB_F64, 0);
+    CHECK(bttb_internal_cols_dif(c, buf, -1, 1.0, 4, 2) == BTTB_EINVAL, "cols_dif stride < howmany");
+    CHECK(bttb_internal_cols_dif(b, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif Bluestein");
+    CHECK(bttb_internal_cols_dif(one, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif n = 1");
+    CHECK(bttb_internal_cols_dif(r, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif r2c plan");
+    CHECK(bttb_internal_cols_dif(NULL, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif NULL plan");
+    CHECK(bttb_internal_cols_dif(c, NULL, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif NULL data");
+    CHECK(bttb_internal_cols_dif(c, buf, 0, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif bad direction");
+    CHECK(bttb_internal_cols_dif(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "cols_dif howmany 0");
+    CHECK(bttb_internal_cols_dif(c, buf, -1, 1.0, 2, PTRDIFF_MAX / 2) == BTTB_EOVERFLOW,
+          "cols_dif stride overflow");
+    bttb_plan_destroy(c);
+    bttb_plan_destroy(b);
+    bttb_plan_destroy(one);
+    bttb_plan_destroy(r);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 static void run_c2c_suite(int quick)
 {
@@ -1017,6 +1100,7 @@ int main(void)
         test_bitexact();
         test_fused2d();
         test_cols_breved();
+        test_cols_dif();
         for (p = 0; p < 2; p++) {
             bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
             for (n = 1; n <= (lvl == 0 ? 70u : 40u); n++) test_real_length(n, prec);
