@@ -188,8 +188,9 @@ bttb_status bttb_internal_cols_rest(const bttb_plan *pc, void *data, int directi
 /* The column transforms of howmany adjacent columns of an n x stride array (plan pc: power of
  * two, c2c, n >= 2) whose rows are stored in bit-reversed order (row i holds row rev(i) of the
  * input): the result, in natural order, is bit for bit bttb_execute_c2c_many on the columns of
- * the input.  Used by the convolver, whose row passes write their rows in that order and whose
- * spectrum products reverse them again, so no pass over the tile only permutes rows. */
+ * the input.  Used by the convolver for its inverse column transforms: their input, the product
+ * of a tile spectrum and the kernel spectrum made by bttb_internal_cols_dif, has its rows in
+ * that order, so no pass over a tile only permutes rows. */
 bttb_status bttb_internal_cols_breved(const bttb_plan *pc, void *data, int direction,
                                       double scale, size_t howmany, ptrdiff_t stride);
 /* The column transforms of howmany adjacent columns of an n x stride array in natural order
