@@ -899,8 +899,9 @@ TI void SFX(vdft8t)(VT *u, const int inv)
 }
 #endif
 
-/* One transposed pass of radix r (2, 4 or 8) and span h on W adjacent columns: tq[m] (m = 1..r-1)
- * is the index q of the twiddle the pass applies at position j + m*h (tw == NULL: none, h == 1). */
+/* One transposed pass of radix r (2, 4 or 8) and span h on W adjacent columns (tw == NULL: no
+ * twiddles, h == 1).  The twiddle at position j + m*h is the one the plain pass (kc_r8, kc_r4,
+ * kc_r2) applies there: index q = m of the radix-8 table, q = tq4[m] of the radix-4 one. */
 TI void SFX(kc_tpass)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
                       int dup, const unsigned r, const int inv, const int sc, R s)
 {
@@ -1000,7 +1001,8 @@ TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t 
  * rows fit in the cache block are run chunk of rows by chunk of rows (depth first); the others
  * stream over all rows.  mode BTTB_COLS_REST: the rows are already bit-reversed and the first
  * pass done (rows_colfirst); only the passes after it run.  BTTB_COLS_BREVED: the rows are
- * already in bit-reversed order; every pass runs. */
+ * already in bit-reversed order; every pass runs.  BTTB_COLS_DIF: the rows in natural order,
+ * the result's rows in bit-reversed order (the passes transposed, in reverse order). */
 TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int inv, double scale,
                        unsigned mode)
 {
@@ -1013,12 +1015,13 @@ TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int i
         return;
     }
     if (first >= np) return;
+    /* rows per chunk of the depth-first passes (Bn < n), else every pass sweeps all rows */
+    while (Bn < n && 2 * Bn * rowb <= (size_t)256 * 1024) Bn *= 2;
     if (mode == BTTB_COLS_DIF) {
         /* natural order in, bit-reversed rows out: the transposed passes in reverse order, the
          * ones whose blocks exceed the cache block first over all rows, then the others chunk
          * of rows by chunk of rows; the scale goes into pass 0, the last to run */
         size_t B;
-        while (Bn < n && 2 * Bn * rowb <= (size_t)256 * 1024) Bn *= 2;
         split = 0;
         if (Bn < n)
             while (split < np && p->pass[split].radix * p->pass[split].h <= Bn) split++;
@@ -1044,7 +1047,6 @@ TF void SFX(pow2_cols)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int i
             if (i + 1 < n) j = SFX(rev_next)(j, n >> 1);
         }
     }
-    while (Bn < n && 2 * Bn * rowb <= (size_t)256 * 1024) Bn *= 2;
     if (Bn < n) {
         while (split < np && p->pass[split].radix * p->pass[split].h <= Bn) split++;
         if (split > first) {
@@ -1144,7 +1146,7 @@ TF void SFX(c2c_batch)(const bttb_plan *p, const void *in, void *out, int inv, d
 
 /* mode (columns only, see pow2_cols): BTTB_COLS_ALL for a plain call; BTTB_COLS_REST: the rows
  * were bit-reversed and the first pass done; BTTB_COLS_BREVED: the rows are in bit-reversed
- * order. */
+ * order; BTTB_COLS_DIF: natural order in, the result's rows in bit-reversed order. */
 TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, size_t howmany,
                       ptrdiff_t stride, ptrdiff_t dist, void *work, unsigned mode)
 {
