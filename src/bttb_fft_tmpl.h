@@ -955,13 +955,12 @@ TF void SFX(kc_pass_t)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_
 {
     const bttb_pass *ps = &p->pass[ip];
     const CPX *tw = ps->h > 1 || ps->radix == 2 ? (const CPX *)p->tw + ps->tw : NULL;
-    const unsigned r = ps->radix == 8 ? 8u : ps->radix == 4 ? 4u : 2u;
     const int dup = (int)ps->dup;
     R rr = (R)s;
-    if (r == 8) {
+    if (ps->radix == 8) {
         if (inv) { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 1, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 1, 0, rr); }
         else     { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 0, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 8, 0, 0, rr); }
-    } else if (r == 4) {
+    } else if (ps->radix == 4) {
         if (inv) { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 1, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 1, 0, rr); }
         else     { if (sc) SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 0, 1, rr); else SFX(kc_tpass)(x, rs, n, W, ps->h, tw, dup, 4, 0, 0, rr); }
     } else {

@@ -128,7 +128,6 @@ static double rel_err(const void *y, bttb_precision p, const size_t *ks, const c
 }
 
 static const char *pname(bttb_precision p) { return p == BTTB_F64 ? "f64" : "f32"; }
-static unsigned bttb_log2_test(size_t n) { unsigned l = 0; while ((size_t)1 << l < n) l++; return l; }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Complex transforms of one length: oop/in-place, both directions, scale, round trip         */
@@ -752,6 +751,33 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
     bttb_plan_destroy(pc);
 }
 
+/* The argument checks shared by the internal column calls (one entry, cols_call, behind them):
+ * plans that are not power-of-two c2c plans of length >= 2, NULL pointers, a bad direction, a
+ * stride narrower than the columns or too large to address, and howmany 0 (nothing to do). */
+typedef bttb_status (*cols_fn)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t);
+static void check_cols_errors(cols_fn f, const char *name)
+{
+    bttb_plan *c = NULL, *b = NULL, *one = NULL, *r = NULL;
+    double buf[64] = {0};
+    bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
+    bttb_plan_create(&b, BTTB_C2C, 12, BTTB_F64, 0);
+    bttb_plan_create(&one, BTTB_C2C, 1, BTTB_F64, 0);
+    bttb_plan_create(&r, BTTB_R2C, 8, BTTB_F64, 0);
+    CHECK(f(c, buf, -1, 1.0, 4, 2) == BTTB_EINVAL, "%s stride < howmany", name);
+    CHECK(f(b, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "%s Bluestein", name);
+    CHECK(f(one, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "%s n = 1", name);
+    CHECK(f(r, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "%s r2c plan", name);
+    CHECK(f(NULL, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "%s NULL plan", name);
+    CHECK(f(c, NULL, -1, 1.0, 1, 1) == BTTB_EINVAL, "%s NULL data", name);
+    CHECK(f(c, buf, 0, 1.0, 1, 1) == BTTB_EINVAL, "%s bad direction", name);
+    CHECK(f(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "%s howmany 0", name);
+    CHECK(f(c, buf, -1, 1.0, 2, PTRDIFF_MAX / 2) == BTTB_EOVERFLOW, "%s stride overflow", name);
+    bttb_plan_destroy(c);
+    bttb_plan_destroy(b);
+    bttb_plan_destroy(one);
+    bttb_plan_destroy(r);
+}
+
 static void test_fused2d(void)
 {
     static const size_t sh[][2] = {{2, 1}, {2, 4}, {4, 2}, {8, 8}, {16, 32}, {32, 16}, {64, 4},
@@ -790,9 +816,7 @@ static void test_fused2d(void)
     CHECK(bttb_internal_fft2_rows(c, c, buf, buf + 32, 1, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "fused part >= nparts");
     CHECK(bttb_internal_fft2_rows(c, c, buf, buf + 32, 0, 0, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "fused nparts 0");
     CHECK(bttb_internal_fft2_rows(c, c, buf, buf + 32, 0, 1, 0, 1.0, 1.0, NULL) == BTTB_EINVAL, "fused bad direction");
-    CHECK(bttb_internal_cols_rest(c, buf, -1, 1.0, 4, 2) == BTTB_EINVAL, "cols_rest stride < howmany");
-    CHECK(bttb_internal_cols_rest(b, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_rest Bluestein");
-    CHECK(bttb_internal_cols_rest(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "cols_rest howmany 0");
+    check_cols_errors(bttb_internal_cols_rest, "cols_rest");
     CHECK(bttb_internal_fft2_rows_work_size(c, r) == 0, "fused work size, r2c column plan");
     {   /* real rows whose half-length transform is not a power of two */
         bttb_plan *r12 = NULL;
@@ -824,7 +848,7 @@ static void test_fused2d(void)
  * ranges (as the convolver's callers could split them), a row stride wider than the columns. */
 static void test_cols_breved_case(size_t n1, size_t w, size_t ld, bttb_precision prec, int dir)
 {
-    size_t cs = csize(prec), i, j, k, half = w / 2;
+    size_t cs = csize(prec), i, j, half = w / 2;
     bttb_plan *pc = NULL;
     unsigned char *in, *ref, *out;
     double sc = dir == 1 ? 1.0 / (double)n1 : 2.0;
@@ -839,13 +863,8 @@ static void test_cols_breved_case(size_t n1, size_t w, size_t ld, bttb_precision
     for (j = 0; j < n1 * ld; j++) set_c(in, prec, j, rnd(), rnd());
     memcpy(ref, in, n1 * ld * cs);
     ok &= bttb_execute_c2c_many(pc, ref, dir, sc, w, (ptrdiff_t)ld, 1, NULL) == BTTB_OK;
-    for (i = 0, j = 0; i < n1; i++) {   /* out row i <- in row rev(i) */
-        memcpy(out + i * ld * cs, in + j * ld * cs, ld * cs);
-        if (i + 1 < n1) {
-            for (k = n1 >> 1; j & k; k >>= 1) j ^= k;
-            j |= k;
-        }
-    }
+    for (i = 0; i < n1; i++)   /* out row i <- in row rev(i) */
+        memcpy(out + i * ld * cs, in + rev_naive(i, bttb_log2_size(n1)) * ld * cs, ld * cs);
     if (half)
         ok &= bttb_internal_cols_breved(pc, out, dir, sc, half, (ptrdiff_t)ld) == BTTB_OK;
     ok &= bttb_internal_cols_breved(pc, out + half * cs, dir, sc, w - half, (ptrdiff_t)ld) == BTTB_OK;
@@ -864,30 +883,11 @@ static void test_cols_breved(void)
                                    {256, 257, 257}, {512, 65, 80}, {1024, 17, 17}, {4096, 5, 5}};
     size_t a;
     int p, d;
-    bttb_plan *c = NULL, *b = NULL, *one = NULL, *r = NULL;
-    double buf[64] = {0};
     for (p = 0; p < 2; p++)
         for (d = -1; d <= 1; d += 2)
             for (a = 0; a < sizeof sh / sizeof sh[0]; a++)
                 test_cols_breved_case(sh[a][0], sh[a][1], sh[a][2], p ? BTTB_F32 : BTTB_F64, d);
-    bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
-    bttb_plan_create(&b, BTTB_C2C, 12, BTTB_F64, 0);
-    bttb_plan_create(&one, BTTB_C2C, 1, BTTB_F64, 0);
-    bttb_plan_create(&r, BTTB_R2C, 8, BTTB_F64, 0);
-    CHECK(bttb_internal_cols_breved(c, buf, -1, 1.0, 4, 2) == BTTB_EINVAL, "cols_breved stride < howmany");
-    CHECK(bttb_internal_cols_breved(b, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved Bluestein");
-    CHECK(bttb_internal_cols_breved(one, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved n = 1");
-    CHECK(bttb_internal_cols_breved(r, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved r2c plan");
-    CHECK(bttb_internal_cols_breved(NULL, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved NULL plan");
-    CHECK(bttb_internal_cols_breved(c, NULL, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved NULL data");
-    CHECK(bttb_internal_cols_breved(c, buf, 0, 1.0, 1, 1) == BTTB_EINVAL, "cols_breved bad direction");
-    CHECK(bttb_internal_cols_breved(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "cols_breved howmany 0");
-    CHECK(bttb_internal_cols_breved(c, buf, -1, 1.0, 2, PTRDIFF_MAX / 2) == BTTB_EOVERFLOW,
-          "cols_breved stride overflow");
-    bttb_plan_destroy(c);
-    bttb_plan_destroy(b);
-    bttb_plan_destroy(one);
-    bttb_plan_destroy(r);
+    check_cols_errors(bttb_internal_cols_breved, "cols_breved");
 }
 
 /* bttb_internal_cols_dif: columns in natural order, the result's rows in bit-reversed order
@@ -897,11 +897,11 @@ static void test_cols_breved(void)
  * columns stay untouched).  bttb_execute_c2c_many itself is checked against a naive DFT above. */
 static void test_cols_dif_case(size_t n1, size_t w, size_t ld, bttb_precision prec, int dir)
 {
-    size_t cs = csize(prec), i, j, k, c, half = w / 2;
+    size_t cs = csize(prec), i, j, c, half = w / 2;
     bttb_plan *pc = NULL;
     unsigned char *in, *ref, *out;
     double sc = dir == 1 ? 1.0 / (double)n1 : 2.0, emax = 0, vmax = 0;
-    double tol = (prec == BTTB_F64 ? 2.2e-16 : 1.2e-7) * 8.0 * (double)(1 + bttb_log2_test(n1));
+    double tol = (prec == BTTB_F64 ? 2.2e-16 : 1.2e-7) * 8.0 * (double)(1 + bttb_log2_size(n1));
     int ok = 1;
     if (bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
         CHECK(0, "cols_dif plan %zu", n1);
@@ -917,7 +917,8 @@ static void test_cols_dif_case(size_t n1, size_t w, size_t ld, bttb_precision pr
     if (half)
         ok &= bttb_internal_cols_dif(pc, out, dir, sc, half, (ptrdiff_t)ld) == BTTB_OK;
     ok &= bttb_internal_cols_dif(pc, out + half * cs, dir, sc, w - half, (ptrdiff_t)ld) == BTTB_OK;
-    for (i = 0, j = 0; i < n1; i++) {   /* out row i <-> ref row j = rev(i) */
+    for (i = 0; i < n1; i++) {   /* out row i <-> ref row j = rev(i) */
+        j = rev_naive(i, bttb_log2_size(n1));
         for (c = 0; c < w; c++) {
             double dr = get_re(out, prec, i * ld + c) - get_re(ref, prec, j * ld + c);
             double di = get_im(out, prec, i * ld + c) - get_im(ref, prec, j * ld + c);
@@ -928,10 +929,6 @@ static void test_cols_dif_case(size_t n1, size_t w, size_t ld, bttb_precision pr
         for (c = w; c < ld; c++)
             ok &= get_re(out, prec, i * ld + c) == get_re(in, prec, i * ld + c)
                   && get_im(out, prec, i * ld + c) == get_im(in, prec, i * ld + c);
-        if (i + 1 < n1) {
-            for (k = n1 >> 1; j & k; k >>= 1) j ^= k;
-            j |= k;
-        }
     }
     CHECK(ok && emax <= tol * vmax, "cols_dif: n1=%zu w=%zu ld=%zu %s dir=%d err %.3g of %.3g",
           n1, w, ld, pname(prec), dir, emax, vmax);
@@ -946,30 +943,11 @@ static void test_cols_dif(void)
                                    {1024, 17, 17}, {2048, 300, 300}, {4096, 5, 5}};
     size_t a;
     int p, d;
-    bttb_plan *c = NULL, *b = NULL, *one = NULL, *r = NULL;
-    double buf[64] = {0};
     for (p = 0; p < 2; p++)
         for (d = -1; d <= 1; d += 2)
             for (a = 0; a < sizeof sh / sizeof sh[0]; a++)
                 test_cols_dif_case(sh[a][0], sh[a][1], sh[a][2], p ? BTTB_F32 : BTTB_F64, d);
-    bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
-    bttb_plan_create(&b, BTTB_C2C, 12, BTTB_F64, 0);
-    bttb_plan_create(&one, BTTB_C2C, 1, BTTB_F64, 0);
-    bttb_plan_create(&r, BTTB_R2C, 8, BTTB_F64, 0);
-    CHECK(bttb_internal_cols_dif(c, buf, -1, 1.0, 4, 2) == BTTB_EINVAL, "cols_dif stride < howmany");
-    CHECK(bttb_internal_cols_dif(b, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif Bluestein");
-    CHECK(bttb_internal_cols_dif(one, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif n = 1");
-    CHECK(bttb_internal_cols_dif(r, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif r2c plan");
-    CHECK(bttb_internal_cols_dif(NULL, buf, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif NULL plan");
-    CHECK(bttb_internal_cols_dif(c, NULL, -1, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif NULL data");
-    CHECK(bttb_internal_cols_dif(c, buf, 0, 1.0, 1, 1) == BTTB_EINVAL, "cols_dif bad direction");
-    CHECK(bttb_internal_cols_dif(c, buf, -1, 1.0, 0, 1) == BTTB_OK, "cols_dif howmany 0");
-    CHECK(bttb_internal_cols_dif(c, buf, -1, 1.0, 2, PTRDIFF_MAX / 2) == BTTB_EOVERFLOW,
-          "cols_dif stride overflow");
-    bttb_plan_destroy(c);
-    bttb_plan_destroy(b);
-    bttb_plan_destroy(one);
-    bttb_plan_destroy(r);
+    check_cols_errors(bttb_internal_cols_dif, "cols_dif");
 }
 
 /* ---------------------------------------------------------------------------------------- */
