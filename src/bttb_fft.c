@@ -1217,15 +1217,16 @@ static size_t fused2d_width(const bttb_plan *pr, size_t n2)
     return pr && pr->kind == BTTB_R2C ? n2 / 2 + 1 : n2;
 }
 
-/* Scratch for streaming one group of pc's first pass (output rows of n2 elements); 0 below
- * BTTB_STREAM_MIN or when a size does not fit. */
+/* Scratch for streaming the groups of pc's first pass (output rows of n2 elements): two groups,
+ * one built while the other is streamed out; 0 below BTTB_STREAM_MIN or when a size does not
+ * fit. */
 static size_t fused2d_work_size(const bttb_plan *pc, size_t n2)
 {
     size_t elem = bttb_complex_size(pc->prec), total, rows;
     if (!bttb_mul_size(pc->n, n2, &total) && !bttb_mul_size(total, elem, &total) &&
         total < BTTB_STREAM_MIN)
         return 0;
-    if (bttb_mul_size(pc->pass[0].radix, n2, &rows) || bttb_mul_size(rows, elem, &rows) ||
+    if (bttb_mul_size(2 * pc->pass[0].radix, n2, &rows) || bttb_mul_size(rows, elem, &rows) ||
         bttb_add_size(rows, BTTB_ALIGN, &rows))
         return 0;
     return rows;
@@ -1382,9 +1383,7 @@ static bttb_status real_many(const bttb_plan *plan, const void *in, void *out, d
             unsigned char *o = (unsigned char *)out + (ptrdiff_t)t * ob;
             bttb_ahead ah, *pa = NULL;
             if (ahead && t + 1 < howmany) {
-                ah.rd = (const char *)(i + ib);
-                ah.wr = (char *)(o + ob);
-                ah.bytes = rowb;
+                ah = bttb_ahead_prefetch((const char *)(i + ib), (char *)(o + ob), rowb);
                 pa = &ah;
             }
             if (c2r) plan->ops->c2r(plan, i, o, scale, work, pa);

@@ -588,9 +588,29 @@ TF void SFX(run_passes)(const bttb_plan *p, CPX *x, unsigned first, int inv, dou
         }
         ah = NULL;
     }
-    for (ip = split; ip < np; ip++) {
-        bttb_ahead_slice(ah, ip - split, np - split);
-        SFX(do_pass)(p, ip, x, n, inv, sc && ip + 1 == np, scale);
+    if (!ah) {
+        for (ip = split; ip < np; ip++) SFX(do_pass)(p, ip, x, n, inv, sc && ip + 1 == np, scale);
+        return;
+    }
+    {
+        /* a slice of the ahead before each of up to BTTB_AHEAD_CHUNKS chunks of a pass whose
+         * blocks are smaller than n (before the whole pass otherwise): small slices, so that
+         * the prefetches and streaming stores trickle out between the butterflies instead of
+         * stalling the core in one burst */
+        size_t parts = 0, part = 0, c, nc;
+        for (ip = split; ip < np; ip++) {
+            size_t blk = p->pass[ip].radix * p->pass[ip].h;
+            parts += blk < n ? (n / blk < BTTB_AHEAD_CHUNKS ? n / blk : BTTB_AHEAD_CHUNKS) : 1;
+        }
+        for (ip = split; ip < np; ip++) {
+            size_t blk = p->pass[ip].radix * p->pass[ip].h, len;
+            nc = blk < n ? (n / blk < BTTB_AHEAD_CHUNKS ? n / blk : BTTB_AHEAD_CHUNKS) : 1;
+            len = n / nc;
+            for (c = 0; c < nc; c++) {
+                bttb_ahead_slice(ah, part++, parts);
+                SFX(do_pass)(p, ip, x + c * len, len, inv, sc && ip + 1 == np, scale);
+            }
+        }
     }
 }
 
@@ -1130,13 +1150,8 @@ TF void SFX(c2c_batch)(const bttb_plan *p, const void *in, void *out, int inv, d
         CPX *yt = y + (ptrdiff_t)t * odist;
         bttb_ahead ah;
         const bttb_ahead *pa = ahead && t + 1 < howmany ? &ah : NULL;
-        ah.rd = NULL;
-        ah.wr = NULL;
-        ah.bytes = bytes;
-        if (pa) {
-            ah.rd = xt == yt ? NULL : (const char *)(xt + idist);
-            ah.wr = (char *)(yt + odist);
-        }
+        if (pa) ah = bttb_ahead_prefetch(xt == yt ? NULL : (const char *)(xt + idist),
+                                         (char *)(yt + odist), bytes);
         if (p->algo != BTTB_ALGO_POW2) SFX(bluestein)(p, xt, 1, yt, 1, inv, scale, (CPX *)work);
         else if (xt == yt) SFX(pow2_inplace)(p, yt, inv, scale, pa);
         else SFX(pow2_oop)(p, xt, yt, inv, scale, pa);
@@ -1186,8 +1201,9 @@ TF void SFX(c2c_many)(const bttb_plan *p, void *data, int inv, double scale, siz
  * y: row g*r+k is the transform of row rev(g) + rev_r(k)*G of x (its place after the bit
  * reversal of the rows), and the r rows are combined by the column first pass while they are in
  * cache.  The result is what pow2_cols(BTTB_COLS_ALL) after the row transforms gives, bit for
- * bit; the column transforms then continue with pow2_cols(BTTB_COLS_REST).  buf (r*n2
- * elements, or NULL): each group is built there and streamed to y (y is written once and never
+ * bit; the column transforms then continue with pow2_cols(BTTB_COLS_REST).  work (2*r*W
+ * elements, W the output row length, or NULL): each group is built in one half and streamed to
+ * y, row by row in the slices of the next group's row transforms (y is written once and never
  * read).  pr NULL: no row transforms, the rows (of any length n2) are copied (rscale unused): the
  * column transforms alone, from x into y.  pr a real (r2c) plan of even n2: x holds real rows of
  * n2, y rows of n2/2+1 (the 2-D real-to-complex transform). */
@@ -1197,7 +1213,6 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
                            size_t n2, size_t g0, size_t g1, int inv, double rscale, double cscale,
                            void *work)
 {
-    CPX *restrict buf = (CPX *)work;
     const unsigned char *x = (const unsigned char *)in;
     CPX *y = (CPX *)out;
     int real = pr && pr->kind == BTTB_R2C;
@@ -1205,34 +1220,59 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
     size_t inb = n2 * (real ? sizeof(R) : sizeof(CPX)), W = real ? n2 / 2 + 1 : n2;
     size_t r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = W * sizeof(CPX);
     unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
+    /* the two group buffers: group g is built in bufs[g & 1] while the group before it is
+     * streamed out of the other one */
+    CPX *bufs[2];
+    const CPX *pbuf = NULL;   /* the built group waiting to be streamed out, and its place */
+    CPX *pblk = NULL;
     /* read-ahead by the size of the whole input (n1 rows), not of this call's share: the
      * parts of a threaded pass (about 1 MiB of output each) would otherwise fall below
      * BTTB_AHEAD_MIN_TOTAL and lose it */
     int last = pc->npass == 1, ahead = bttb_ahead_worth(inb, pc->n);
+    bufs[0] = (CPX *)work;
+    bufs[1] = work ? bufs[0] + r * W : NULL;
     for (g = g0; g < g1; g++) {
         size_t q = bttb_rev_bits(g, lg);
-        CPX *blk = y + g * r * W, *dst = buf ? buf : blk;
+        CPX *blk = y + g * r * W, *dst = work ? bufs[g & 1] : blk;
         for (k = 0; k < r; k++) {
             const unsigned char *src = x + (q + bttb_rev_bits(k, lr) * G) * inb;
-            bttb_ahead ah, *pa = NULL;
+            bttb_ahead ah = bttb_ahead_prefetch(NULL, NULL, 0);
+            const bttb_ahead *pa;
+            size_t done = 0;
             if (!pr) {
                 memcpy(dst + k * W, src, rowb);
+                if (pbuf) bttb_stream_copy(pblk + k * W, pbuf + k * W, rowb);
                 continue;
             }
-            if (k + 1 < r || g + 1 < g1) {   /* the next row of this call */
+            if (ahead && (k + 1 < r || g + 1 < g1)) {   /* the next row of this call */
                 size_t gn = k + 1 < r ? g : g + 1, kn = k + 1 < r ? k + 1 : 0;
-                ah.rd = (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * inb);
-                ah.wr = buf ? NULL : (char *)(y + (gn * r + kn) * W);
-                ah.bytes = inb > rowb ? inb : rowb;
-                if (ahead) pa = &ah;
+                ah = bttb_ahead_prefetch(
+                    (const char *)(x + (bttb_rev_bits(gn, lg) + bttb_rev_bits(kn, lr) * G) * inb),
+                    work ? NULL : (char *)(y + (gn * r + kn) * W), inb > rowb ? inb : rowb);
             }
+            if (pbuf) {   /* row k of the previous group goes out during this transform */
+                ah.cp_src = (const char *)(pbuf + k * W);
+                ah.cp_dst = (char *)(pblk + k * W);
+                ah.cp_bytes = rowb;
+                ah.cp_done = &done;
+            }
+            pa = ah.rd || ah.cp_bytes ? &ah : NULL;
             if (real) SFX(r2c)(pr, src, dst + k * W, rscale, NULL, pa);
             else SFX(pow2_oop)(pr, (const CPX *)(const void *)src, dst + k * W, inv, rscale, pa);
+            if (pbuf && done < rowb)
+                bttb_stream_copy((char *)(pblk + k * W) + done, (const char *)(pbuf + k * W) + done,
+                                 rowb - done);
         }
         SFX(kc_pass)(pc, 0, dst, r, (ptrdiff_t)W, W, inv, last && cscale != 1.0, cscale);
-        if (buf) bttb_stream_copy(blk, buf, r * rowb);
+        if (work) {
+            pbuf = dst;
+            pblk = blk;
+        }
     }
-    if (buf) bttb_stream_fence();
+    if (pbuf) {
+        bttb_stream_copy(pblk, pbuf, r * rowb);
+        bttb_stream_fence();
+    }
 }
 
 /* Real-to-complex.  ah: as for c2c_ah (rows of a batch). */

@@ -806,6 +806,11 @@ static void test_fused2d(void)
     test_fused2d_case(1024, 1027, BTTB_F64, 1, 3, 1, 0);
     test_fused2d_case(1024, 2048, BTTB_F64, -1, 3, 1, 2);   /* real rows, 16 MiB output */
     test_fused2d_case(16, 4096, BTTB_F32, -1, 1, 1, 2);
+    /* streamed groups whose row transforms run no slices of the ahead, so the row loop copies
+     * the previous group out itself: one-pass rows, and rows longer than the cache block */
+    test_fused2d_case((size_t)1 << 17, 8, BTTB_F64, -1, 3, 1, 1);
+    test_fused2d_case(16, 65536, BTTB_F64, 1, 2, 1, 1);
+    if (!g_quick) test_fused2d_case(16, 131072, BTTB_F32, -1, 1, 1, 1);
     if (!g_quick) test_fused2d_case(2048, 1023, BTTB_F32, -1, 2, 1, 0);
     /* errors */
     bttb_plan_create(&c, BTTB_C2C, 8, BTTB_F64, 0);
