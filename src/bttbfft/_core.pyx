@@ -13,6 +13,7 @@ import numpy as np
 cimport cython
 cimport numpy as cnp
 from libc.string cimport memset
+from libc.stdint cimport uintptr_t
 
 from bttbfft.cbttbfft cimport *
 
@@ -769,13 +770,25 @@ cdef inline bttb_status _claimed_col_blocks(const bttb_plan *pc, char *op, size_
                                             size_t w, ptrdiff_t ld, size_t block, size_t *cnt,
                                             int direction, double scale) noexcept nogil:
     """The column passes after the fused first pass on the blocks of `block` of the w adjacent
-    columns at op (rows ld elements apart), claimed one by one from cnt until all are taken."""
+    columns at op (rows ld elements apart), claimed one by one from cnt until all are taken.
+    When every row starts at the same offset into a cache line, the blocks after the first start
+    on a line (the first takes the columns before the first line boundary as well), so no block
+    shares a line with another and the C core peels off a head only once (see cols_head)."""
     cdef bttb_status st = BTTB_OK
-    cdef size_t i = bttb_py_claim(cnt), c0, nb
-    while i * block < w and st == BTTB_OK:
-        c0 = i * block
-        nb = block if w - c0 > block else w - c0
-        st = bttb_internal_cols_rest(pc, op + c0 * itemsize, direction, scale, nb, ld)
+    cdef size_t i = bttb_py_claim(cnt), c0, c1, sh = 0
+    cdef size_t a = <size_t>(<uintptr_t>op) % 64
+    if a and a % itemsize == 0 and (<size_t>ld * itemsize) % 64 == 0:
+        sh = (64 - a) // itemsize
+        if sh >= w:
+            sh = 0
+    while st == BTTB_OK:
+        c0 = 0 if i == 0 else sh + i * block
+        if c0 >= w:
+            break
+        c1 = sh + (i + 1) * block
+        if c1 > w:
+            c1 = w
+        st = bttb_internal_cols_rest(pc, op + c0 * itemsize, direction, scale, c1 - c0, ld)
         i = bttb_py_claim(cnt)
     return st
 

@@ -667,6 +667,54 @@ static void test_bitexact_case(size_t n, bttb_precision prec, int dir, size_t ma
     bttb_plan_destroy(plan);
 }
 
+/* Column transforms of W adjacent columns starting at every element offset within a cache line
+ * (the row stride a multiple of 64 bytes, so every row starts at the same offset; the columns
+ * before the first line boundary then run apart, see cols_head): bit for bit the result at a
+ * line-aligned start, and the columns around the block untouched. */
+static void test_cols_align_case(size_t n, bttb_precision prec, int dir)
+{
+    const size_t W = 100, ld = 136;
+    size_t cs = csize(prec), per = 64 / cs, off, j, bad = 0, guard = 0;
+    bttb_plan *plan = NULL;
+    unsigned char *mem, *base, *orig, *ref;
+    double scale = dir == 1 ? 1.0 / (double)n : 1.0;
+    if (bttb_plan_create(&plan, BTTB_C2C, n, prec, 0) != BTTB_OK) { CHECK(0, "plan n=%zu", n); return; }
+    mem = (unsigned char *)malloc(n * ld * cs + 128);
+    orig = (unsigned char *)malloc(W * n * cs);
+    ref = (unsigned char *)malloc(W * n * cs);
+    base = mem + (64 - (size_t)((uintptr_t)mem % 64)) % 64;
+    for (j = 0; j < W * n; j++) set_c(orig, prec, j, rnd(), rnd());
+    for (off = 0; off < per; off++) {
+        unsigned char *x = base + off * cs;
+        memset(base, 0x3C, n * ld * cs);
+        for (j = 0; j < n; j++) memcpy(x + j * ld * cs, orig + j * W * cs, W * cs);
+        CHECK(bttb_execute_c2c_many(plan, x, dir, scale, W, (ptrdiff_t)ld, 1, NULL) == BTTB_OK,
+              "cols align status");
+        for (j = 0; j < n; j++) {
+            size_t c;
+            if (off == 0) memcpy(ref + j * W * cs, x + j * ld * cs, W * cs);
+            else if (memcmp(ref + j * W * cs, x + j * ld * cs, W * cs) != 0) bad++;
+            for (c = 0; c < off * cs; c++) guard += base[j * ld * cs + c] != 0x3C;
+            for (c = (off + W) * cs; c < ld * cs && j + 1 < n; c++) guard += base[j * ld * cs + c] != 0x3C;
+        }
+    }
+    CHECK(bad == 0 && guard == 0, "columns at a line offset change bits: n=%zu %s dir=%d (%zu rows differ, %zu guard bytes)",
+          n, pname(prec), dir, bad, guard);
+    free(mem); free(orig); free(ref);
+    bttb_plan_destroy(plan);
+}
+
+static void test_cols_align(void)
+{
+    static const size_t ns[] = {2, 8, 64, 1024, 4096};
+    size_t i;
+    int p, d;
+    for (p = 0; p < 2; p++)
+        for (d = -1; d <= 1; d += 2)
+            for (i = 0; i < sizeof ns / sizeof ns[0]; i++)
+                test_cols_align_case(ns[i], p ? BTTB_F32 : BTTB_F64, d);
+}
+
 static void test_bitexact(void)
 {
     static const size_t ns[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 12, 100};
@@ -1081,6 +1129,7 @@ int main(void)
         run_c2c_suite(lvl != 0 || g_quick);
         test_many();
         test_bitexact();
+        test_cols_align();
         test_fused2d();
         test_cols_breved();
         test_cols_dif();
