@@ -593,18 +593,21 @@ TF void SFX(run_passes)(const bttb_plan *p, CPX *x, unsigned first, int inv, dou
         return;
     }
     {
-        /* a slice of the ahead before each of up to BTTB_AHEAD_CHUNKS chunks of a pass whose
-         * blocks are smaller than n (before the whole pass otherwise): small slices, so that
+        /* a slice of the ahead before each of up to BTTB_AHEAD_CHUNKS chunks (of at least
+         * BTTB_AHEAD_CHUNK_BYTES) of a pass whose blocks are smaller than n (before the whole
+         * pass otherwise): small slices, so that
          * the prefetches and streaming stores trickle out between the butterflies instead of
          * stalling the core in one burst */
-        size_t parts = 0, part = 0, c, nc;
+        size_t parts = 0, part = 0, c, nc, cmax = n * sizeof(CPX) / BTTB_AHEAD_CHUNK_BYTES;
+        if (cmax > BTTB_AHEAD_CHUNKS) cmax = BTTB_AHEAD_CHUNKS;
+        if (cmax < 1) cmax = 1;
         for (ip = split; ip < np; ip++) {
             size_t blk = p->pass[ip].radix * p->pass[ip].h;
-            parts += blk < n ? (n / blk < BTTB_AHEAD_CHUNKS ? n / blk : BTTB_AHEAD_CHUNKS) : 1;
+            parts += n / blk < cmax ? n / blk : cmax;
         }
         for (ip = split; ip < np; ip++) {
             size_t blk = p->pass[ip].radix * p->pass[ip].h, len;
-            nc = blk < n ? (n / blk < BTTB_AHEAD_CHUNKS ? n / blk : BTTB_AHEAD_CHUNKS) : 1;
+            nc = n / blk < cmax ? n / blk : cmax;
             len = n / nc;
             for (c = 0; c < nc; c++) {
                 bttb_ahead_slice(ah, part++, parts);

@@ -31,16 +31,22 @@
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
-/* prefetcht1, into L2 rather than L1 (T0 filled the L1 with the next transform's input and
- * evicted the running one's data: a 2048 x 2048 fft2 row pass 0.75x the time with T1).  The
- * memory to be written is fetched the same way rather than with prefetchw, which always fills
- * the L1 (bttb_execute_c2c_batch out of place, 2048 / 1024 / 256-point rows of 64 MiB: 0.77,
- * 0.76, 0.84x the time). */
+/* The read-ahead of a batch (bttb_ahead_slice).  Transforms over BTTB_AHEAD_L1_MAX bytes:
+ * prefetcht1, into L2 (prefetcht0 filled the L1 with the next transform and evicted the running
+ * one's data: a 2048 x 2048 fft2 row pass 0.75x the time with T1), also for the memory to be
+ * written (prefetchw always fills the L1; bttb_execute_c2c_batch out of place on 32 MiB with
+ * 256 / 512 / 1024 / 2048-point rows: 0.73 / 0.52 / 0.75 / 0.69x the time of T0 and prefetchw).
+ * Smaller ones, whose next row fits in L1 beside the running one: prefetcht0 and prefetchw
+ * (64 / 128-point rows took 1.5-1.6x the time with T1). */
 #define BTTB_PREFETCH_R(p) __builtin_prefetch((p), 0, 2)
 #define BTTB_PREFETCH_W(p) __builtin_prefetch((p), 0, 2)
+#define BTTB_PREFETCH_R_L1(p) __builtin_prefetch((p), 0, 3)
+#define BTTB_PREFETCH_W_L1(p) __builtin_prefetch((p), 1, 3)
 #else
 #define BTTB_PREFETCH_R(p) ((void)(p))
 #define BTTB_PREFETCH_W(p) ((void)(p))
+#define BTTB_PREFETCH_R_L1(p) ((void)(p))
+#define BTTB_PREFETCH_W_L1(p) ((void)(p))
 #endif
 
 /* Read-ahead in a batch of transforms: while one transform runs in cache, the memory of the next
@@ -79,8 +85,12 @@ static inline bttb_ahead bttb_ahead_prefetch(const char *rd, char *wr, size_t by
  * in cache already, where the prefetches only cost instructions: 16 rows, 7-9% slower). */
 #define BTTB_AHEAD_MAX ((size_t)128 * 1024)
 #define BTTB_AHEAD_MIN_TOTAL ((size_t)1 << 20)
-/* A transform runs its ahead in up to this many slices per pass (see run_passes). */
+/* A transform runs its ahead in up to this many slices per pass (see run_passes), one per chunk
+ * of at least BTTB_AHEAD_CHUNK_BYTES (so a transform of a few KiB keeps one slice per pass). */
 #define BTTB_AHEAD_CHUNKS ((size_t)8)
+#define BTTB_AHEAD_CHUNK_BYTES ((size_t)4096)
+/* See BTTB_PREFETCH_R_L1. */
+#define BTTB_AHEAD_L1_MAX ((size_t)2048)
 
 /* dst <- src (bytes), written with non-temporal (streaming) stores where the CPU has them: the
  * destination lines are not read first and do not displace the cache.  Call bttb_stream_fence
@@ -118,6 +128,13 @@ BTTB_INLINE void bttb_ahead_slice(const bttb_ahead *a, size_t i, size_t parts)
     if (!a->rd && !a->wr) return;
     lo = (a->bytes * i / parts) & ~(size_t)63;
     hi = i + 1 >= parts ? a->bytes : (a->bytes * (i + 1) / parts) & ~(size_t)63;
+    if (a->bytes <= BTTB_AHEAD_L1_MAX) {
+        for (o = lo; o < hi; o += 64) {
+            if (a->rd) BTTB_PREFETCH_R_L1(a->rd + o);
+            if (a->wr) BTTB_PREFETCH_W_L1(a->wr + o);
+        }
+        return;
+    }
     for (o = lo; o < hi; o += 64) {
         if (a->rd) BTTB_PREFETCH_R(a->rd + o);
         if (a->wr) BTTB_PREFETCH_W(a->wr + o);
