@@ -338,6 +338,14 @@ static size_t bttb_rev_bits(size_t v, unsigned bits)
     return bits == 0 ? 0 : (size_t)(bttb_rev64((uint64_t)v) >> (64 - bits));
 }
 
+/* Chunks that pass ip of a transform of n points runs in when it carries a read-ahead (see
+ * run_passes): one per block of the pass, at most cmax. */
+static size_t bttb_pass_chunks(const bttb_plan *p, size_t ip, size_t n, size_t cmax)
+{
+    size_t nb = n / (p->pass[ip].radix * p->pass[ip].h);
+    return nb < cmax ? nb : cmax;
+}
+
 /* In-place bit reversal of 2^L elements at base + i*sb (bytes).  Indices are split as
  * [a (q bits) | b (L-2q bits) | c (q bits)]; rev maps tile b = {[a b c]} onto tile rev(b) with
  * rows (a) and columns (c) exchanged and reversed.  Each pair of tiles (2^q rows of 2^q

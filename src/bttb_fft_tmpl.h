@@ -595,19 +595,14 @@ TF void SFX(run_passes)(const bttb_plan *p, CPX *x, unsigned first, int inv, dou
     {
         /* a slice of the ahead before each of up to BTTB_AHEAD_CHUNKS chunks (of at least
          * BTTB_AHEAD_CHUNK_BYTES) of a pass whose blocks are smaller than n (before the whole
-         * pass otherwise): small slices, so that
-         * the prefetches and streaming stores trickle out between the butterflies instead of
-         * stalling the core in one burst */
-        size_t parts = 0, part = 0, c, nc, cmax = n * sizeof(CPX) / BTTB_AHEAD_CHUNK_BYTES;
+         * pass otherwise): small slices, so that the prefetches and streaming stores trickle out
+         * between the butterflies instead of stalling the core in one burst */
+        size_t parts = 0, part = 0, c, nc, len, cmax = n * sizeof(CPX) / BTTB_AHEAD_CHUNK_BYTES;
         if (cmax > BTTB_AHEAD_CHUNKS) cmax = BTTB_AHEAD_CHUNKS;
         if (cmax < 1) cmax = 1;
+        for (ip = split; ip < np; ip++) parts += bttb_pass_chunks(p, ip, n, cmax);
         for (ip = split; ip < np; ip++) {
-            size_t blk = p->pass[ip].radix * p->pass[ip].h;
-            parts += n / blk < cmax ? n / blk : cmax;
-        }
-        for (ip = split; ip < np; ip++) {
-            size_t blk = p->pass[ip].radix * p->pass[ip].h, len;
-            nc = n / blk < cmax ? n / blk : cmax;
+            nc = bttb_pass_chunks(p, ip, n, cmax);
             len = n / nc;
             for (c = 0; c < nc; c++) {
                 bttb_ahead_slice(ah, part++, parts);

@@ -114,20 +114,26 @@ static inline int bttb_ahead_worth(size_t bytes, size_t count)
  * FFTW against 1.19-1.54x with it), complex128 n = 2048 (32 KiB) faster with it. */
 #define BTTB_INPLACE_COPY_MAX_N ((size_t)2048)
 
-/* Prefetch slice i of parts (a NULL a does nothing). */
+/* Bytes [*lo, *hi) of slice i of parts of `bytes`: the bounds on 64-byte lines, the last slice
+ * to the end. */
+static inline void bttb_slice_range(size_t bytes, size_t i, size_t parts, size_t *lo, size_t *hi)
+{
+    *lo = (bytes * i / parts) & ~(size_t)63;
+    *hi = i + 1 >= parts ? bytes : (bytes * (i + 1) / parts) & ~(size_t)63;
+}
+
+/* Slice i of parts of a: its share of the copy, then of the prefetches (a NULL a does nothing). */
 BTTB_INLINE void bttb_ahead_slice(const bttb_ahead *a, size_t i, size_t parts)
 {
     size_t lo, hi, o;
     if (!a) return;
     if (a->cp_bytes) {
-        lo = (a->cp_bytes * i / parts) & ~(size_t)63;
-        hi = i + 1 >= parts ? a->cp_bytes : (a->cp_bytes * (i + 1) / parts) & ~(size_t)63;
+        bttb_slice_range(a->cp_bytes, i, parts, &lo, &hi);
         if (hi > lo) bttb_stream_copy(a->cp_dst + lo, a->cp_src + lo, hi - lo);
         *a->cp_done = hi;
     }
     if (!a->rd && !a->wr) return;
-    lo = (a->bytes * i / parts) & ~(size_t)63;
-    hi = i + 1 >= parts ? a->bytes : (a->bytes * (i + 1) / parts) & ~(size_t)63;
+    bttb_slice_range(a->bytes, i, parts, &lo, &hi);
     if (a->bytes <= BTTB_AHEAD_L1_MAX) {
         for (o = lo; o < hi; o += 64) {
             if (a->rd) BTTB_PREFETCH_R_L1(a->rd + o);
