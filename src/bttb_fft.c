@@ -308,6 +308,18 @@ enum {
     BTTB_COLS_DIF = 3     /* natural order in, the rows of the result in bit-reversed order */
 };
 
+/* Which twiddles a column pass kernel (kc_r2/4/8 in the template) reads: those of index
+ * j0 + jm*j of the table of a pass of span h, for its own index j.  A pass run on every row:
+ * BTTB_TWMAP(its span).  Run on the rows j0, j0+s, j0+2s, ... only (a strided subset closed under
+ * the pass, see pow2_cols_body): span h/s there, the table of span h, j0, jm = s. */
+typedef struct bttb_twmap { size_t h, j0, jm; } bttb_twmap;
+#define BTTB_TWMAP(h) ((bttb_twmap){ (h), 0, 1 })
+
+/* Bytes of the rows of a run of fused column passes (pow2_cols_body). */
+#ifndef BTTB_COLS_FUSE
+#define BTTB_COLS_FUSE ((size_t)256 * 1024)
+#endif
+
 struct bttb_ops {
     void (*c2c)(const bttb_plan *, const void *, void *, int, double, void *);
     void (*c2c_many)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t, ptrdiff_t, void *,

@@ -690,13 +690,14 @@ TF void SFX(pow2_oop)(const bttb_plan *p, const CPX *in, CPX *out, int inv, doub
 /* W == 1 gives the general strided path.                                                      */
 /* ------------------------------------------------------------------------------------------ */
 TI void SFX(kc_r4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
-                   const int dup, const int inv, const int sc, R s)
+                   const bttb_twmap tm, const int dup, const int inv, const int sc, R s)
 {
     size_t k, j, c;
     for (k = 0; k < n; k += 4 * h) {
         for (j = 0; j < h; j++) {
-            CPX w1 = SFX(tw_get)(tw, h, dup, 3, 1, j), w2 = SFX(tw_get)(tw, h, dup, 3, 2, j);
-            CPX w3 = SFX(tw_get)(tw, h, dup, 3, 3, j);
+            const size_t tj = tm.j0 + tm.jm * j;
+            CPX w1 = SFX(tw_get)(tw, tm.h, dup, 3, 1, tj), w2 = SFX(tw_get)(tw, tm.h, dup, 3, 2, tj);
+            CPX w3 = SFX(tw_get)(tw, tm.h, dup, 3, 3, tj);
             CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
             CPX *restrict x1 = x0 + (ptrdiff_t)h * rs;
             CPX *restrict x2 = x1 + (ptrdiff_t)h * rs;
@@ -735,7 +736,7 @@ TI void SFX(kc_r4)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
 
 /* The radix-2^3 pass (k_r8) on W adjacent transforms: the twiddles broadcast over VL columns. */
 TI void SFX(kc_r8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
-                   const int dup, const int inv, const int sc, R s)
+                   const bttb_twmap tm, const int dup, const int inv, const int sc, R s)
 {
     size_t k, j, c;
     unsigned m;
@@ -744,7 +745,7 @@ TI void SFX(kc_r8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
             CPX w[8];
             CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
             const ptrdiff_t hs = (ptrdiff_t)h * rs;
-            for (m = 1; m < 8; m++) w[m] = SFX(tw_get)(tw, h, dup, 7, m, j);
+            for (m = 1; m < 8; m++) w[m] = SFX(tw_get)(tw, tm.h, dup, 7, m, tm.j0 + tm.jm * j);
             c = 0;
 #if !TMPL_SCALAR
             {
@@ -771,12 +772,12 @@ TI void SFX(kc_r8)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
 }
 
 TI void SFX(kc_r2)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX *restrict tw,
-                   const int inv, const int sc, R s)
+                   const bttb_twmap tm, const int inv, const int sc, R s)
 {
     size_t k, j, c;
     for (k = 0; k < n; k += 2 * h) {
         for (j = 0; j < h; j++) {
-            CPX w = tw[j];
+            CPX w = tw[tm.j0 + tm.jm * j];
             CPX *restrict x0 = x + (ptrdiff_t)(k + j) * rs;
             CPX *restrict x1 = x0 + (ptrdiff_t)h * rs;
             c = 0;
@@ -806,22 +807,22 @@ TI void SFX(kc_r2)(CPX *x, ptrdiff_t rs, size_t n, size_t W, size_t h, const CPX
 TF void SFX(kc_r4_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s)
 {
     R r = (R)s;
-    if (inv) { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 1, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 1, 0, r); }
-    else     { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 0, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, dup, 0, 0, r); }
+    if (inv) { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 1, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 1, 0, r); }
+    else     { if (sc) SFX(kc_r4)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 0, 1, r); else SFX(kc_r4)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 0, 0, r); }
 }
 
 TF void SFX(kc_r8_row)(CPX *x, size_t n, size_t h, const CPX *tw, int dup, int inv, int sc, double s)
 {
     R r = (R)s;
-    if (inv) { if (sc) SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 1, 1, r); else SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 1, 0, r); }
-    else     { if (sc) SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 0, 1, r); else SFX(kc_r8)(x, 1, n, 1, h, tw, dup, 0, 0, r); }
+    if (inv) { if (sc) SFX(kc_r8)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 1, 1, r); else SFX(kc_r8)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 1, 0, r); }
+    else     { if (sc) SFX(kc_r8)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 0, 1, r); else SFX(kc_r8)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), dup, 0, 0, r); }
 }
 
 TF void SFX(kc_r2_row)(CPX *x, size_t n, size_t h, const CPX *tw, int inv, int sc, double s)
 {
     R r = (R)s;
-    if (inv) { if (sc) SFX(kc_r2)(x, 1, n, 1, h, tw, 1, 1, r); else SFX(kc_r2)(x, 1, n, 1, h, tw, 1, 0, r); }
-    else     { if (sc) SFX(kc_r2)(x, 1, n, 1, h, tw, 0, 1, r); else SFX(kc_r2)(x, 1, n, 1, h, tw, 0, 0, r); }
+    if (inv) { if (sc) SFX(kc_r2)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), 1, 1, r); else SFX(kc_r2)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), 1, 0, r); }
+    else     { if (sc) SFX(kc_r2)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), 0, 1, r); else SFX(kc_r2)(x, 1, n, 1, h, tw, BTTB_TWMAP(h), 0, 0, r); }
 }
 #endif
 
@@ -987,30 +988,35 @@ TF void SFX(kc_pass_t)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_
     }
 }
 
+/* Pass ip of p on the n rows x, x + rs, ... (W adjacent columns).  sub == 1: all the rows the
+ * pass works on.  sub > 1 (a power of two <= the pass's span): x is row j0 of a block of rows,
+ * rs sub times the row stride, and the n rows are those j0, j0 + sub, ... of the block (a subset
+ * the pass maps to itself: its span there is h/sub, its twiddles those of index j0 + sub*j). */
 TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t rs, size_t W,
-                     int inv, int sc, double s)
+                     int inv, int sc, double s, size_t sub, size_t j0)
 {
     const bttb_pass *ps = &p->pass[ip];
     const CPX *tw = (const CPX *)p->tw + ps->tw;
-    size_t h = ps->h;
+    size_t h = ps->h / sub;
+    const bttb_twmap tm = { ps->h, j0, sub };
     R r = (R)s;
-    if (ps->radix == 8 && h > 1) {
+    if (ps->radix == 8 && ps->h > 1) {
         int dup = (int)ps->dup;
-        if (inv) { if (sc) SFX(kc_r8)(x, rs, n, W, h, tw, dup, 1, 1, r); else SFX(kc_r8)(x, rs, n, W, h, tw, dup, 1, 0, r); }
-        else     { if (sc) SFX(kc_r8)(x, rs, n, W, h, tw, dup, 0, 1, r); else SFX(kc_r8)(x, rs, n, W, h, tw, dup, 0, 0, r); }
+        if (inv) { if (sc) SFX(kc_r8)(x, rs, n, W, h, tw, tm, dup, 1, 1, r); else SFX(kc_r8)(x, rs, n, W, h, tw, tm, dup, 1, 0, r); }
+        else     { if (sc) SFX(kc_r8)(x, rs, n, W, h, tw, tm, dup, 0, 1, r); else SFX(kc_r8)(x, rs, n, W, h, tw, tm, dup, 0, 0, r); }
     } else if (ps->radix == 8) {
         if (inv) { if (sc) SFX(kc_first8)(x, rs, n, W, 1, 1, r); else SFX(kc_first8)(x, rs, n, W, 1, 0, r); }
         else     { if (sc) SFX(kc_first8)(x, rs, n, W, 0, 1, r); else SFX(kc_first8)(x, rs, n, W, 0, 0, r); }
-    } else if (ps->radix == 4 && h == 1) {
+    } else if (ps->radix == 4 && ps->h == 1) {
         if (inv) { if (sc) SFX(kc_first4)(x, rs, n, W, 1, 1, r); else SFX(kc_first4)(x, rs, n, W, 1, 0, r); }
         else     { if (sc) SFX(kc_first4)(x, rs, n, W, 0, 1, r); else SFX(kc_first4)(x, rs, n, W, 0, 0, r); }
     } else if (ps->radix == 4) {
         int dup = (int)ps->dup;
-        if (inv) { if (sc) SFX(kc_r4)(x, rs, n, W, h, tw, dup, 1, 1, r); else SFX(kc_r4)(x, rs, n, W, h, tw, dup, 1, 0, r); }
-        else     { if (sc) SFX(kc_r4)(x, rs, n, W, h, tw, dup, 0, 1, r); else SFX(kc_r4)(x, rs, n, W, h, tw, dup, 0, 0, r); }
+        if (inv) { if (sc) SFX(kc_r4)(x, rs, n, W, h, tw, tm, dup, 1, 1, r); else SFX(kc_r4)(x, rs, n, W, h, tw, tm, dup, 1, 0, r); }
+        else     { if (sc) SFX(kc_r4)(x, rs, n, W, h, tw, tm, dup, 0, 1, r); else SFX(kc_r4)(x, rs, n, W, h, tw, tm, dup, 0, 0, r); }
     } else {
-        if (inv) { if (sc) SFX(kc_r2)(x, rs, n, W, h, tw, 1, 1, r); else SFX(kc_r2)(x, rs, n, W, h, tw, 1, 0, r); }
-        else     { if (sc) SFX(kc_r2)(x, rs, n, W, h, tw, 0, 1, r); else SFX(kc_r2)(x, rs, n, W, h, tw, 0, 0, r); }
+        if (inv) { if (sc) SFX(kc_r2)(x, rs, n, W, h, tw, tm, 1, 1, r); else SFX(kc_r2)(x, rs, n, W, h, tw, tm, 1, 0, r); }
+        else     { if (sc) SFX(kc_r2)(x, rs, n, W, h, tw, tm, 0, 1, r); else SFX(kc_r2)(x, rs, n, W, h, tw, tm, 0, 0, r); }
     }
 }
 
@@ -1094,11 +1100,28 @@ TF void SFX(pow2_cols_body)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, 
             size_t r0;
             for (r0 = 0; r0 < n; r0 += Bn)
                 for (ip = first; ip < split; ip++)
-                    SFX(kc_pass)(p, ip, x + (ptrdiff_t)r0 * rs, Bn, rs, W, inv, 0, 1.0);
+                    SFX(kc_pass)(p, ip, x + (ptrdiff_t)r0 * rs, Bn, rs, W, inv, 0, 1.0, 1, 0);
         }
     }
-    for (ip = split; ip < np; ip++)
-        SFX(kc_pass)(p, ip, x, n, rs, W, inv, scale != 1.0 && ip + 1 == np, scale);
+    /* the passes over all rows: runs of them whose rows (a subset of stride h of the first's
+     * span) fit in BTTB_COLS_FUSE bytes go together, subset by subset, so their memory is read
+     * and written once */
+    for (ip = split; ip < np;) {
+        size_t h0 = p->pass[ip].h, nr = p->pass[ip].radix, k;
+        unsigned q = ip + 1, i;
+        while (h0 > 1 && q < np && nr * p->pass[q].radix * rowb <= BTTB_COLS_FUSE) nr *= p->pass[q++].radix;
+        if (q == ip + 1) {
+            SFX(kc_pass)(p, ip, x, n, rs, W, inv, scale != 1.0 && ip + 1 == np, scale, 1, 0);
+            ip++;
+            continue;
+        }
+        for (k = 0; k < n; k += h0 * nr)
+            for (j = 0; j < h0; j++)
+                for (i = ip; i < q; i++)
+                    SFX(kc_pass)(p, i, x + (ptrdiff_t)(k + j) * rs, nr, (ptrdiff_t)h0 * rs, W, inv,
+                                 scale != 1.0 && i + 1 == np, scale, h0, j);
+        ip = q;
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1287,7 +1310,7 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
                 bttb_stream_copy((char *)(pblk + k * W) + done, (const char *)(pbuf + k * W) + done,
                                  rowb - done);
         }
-        SFX(kc_pass)(pc, 0, dst, r, (ptrdiff_t)W, W, inv, last && cscale != 1.0, cscale);
+        SFX(kc_pass)(pc, 0, dst, r, (ptrdiff_t)W, W, inv, last && cscale != 1.0, cscale, 1, 0);
         if (work) {
             pbuf = dst;
             pblk = blk;
