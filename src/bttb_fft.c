@@ -327,7 +327,7 @@ struct bttb_ops {
     void (*c2c_batch)(const bttb_plan *, const void *, void *, int, double, size_t, ptrdiff_t,
                       ptrdiff_t, void *);
     void (*rows_colfirst)(const bttb_plan *, const bttb_plan *, const void *, void *, size_t,
-                          size_t, size_t, int, double, double, void *);
+                          size_t, size_t, int, double, double, void *, int);
     void (*r2c)(const bttb_plan *, const void *, void *, double, void *, const bttb_ahead *);
     void (*c2r)(const bttb_plan *, const void *, void *, double, void *, const bttb_ahead *);
 };
@@ -1254,11 +1254,12 @@ static size_t fused2d_work_size(const bttb_plan *pc, size_t n2)
 
 static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const void *in,
                                 void *out, size_t n2, size_t part, size_t nparts, int direction,
-                                double rscale, double cscale, void *work)
+                                double rscale, double cscale, void *work, int single)
 {
     size_t G, g0, g1;
     if (!fused2d_ok(pr, pc) || !in || !out || n2 == 0 || nparts == 0 || part >= nparts)
         return BTTB_EINVAL;
+    if (single && (pr->kind != BTTB_C2C || pr->prec != BTTB_F64)) return BTTB_EINVAL;
     if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
     if (!bttb_size_fits_ptrdiff(n2) ||
         !offsets_fit(n2, 1, pc->n, (ptrdiff_t)n2, bttb_complex_size(pc->prec)))
@@ -1269,7 +1270,8 @@ static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const 
     g0 = G / nparts * part + G % nparts * part / nparts;
     g1 = G / nparts * (part + 1) + G % nparts * (part + 1) / nparts;
     (pr ? pr->ops : pc->cops)->rows_colfirst(pr, pc, in, out, n2, g0, g1,
-                                            direction == BTTB_BACKWARD, rscale, cscale, work);
+                                            direction == BTTB_BACKWARD, rscale, cscale, work,
+                                            single);
     return BTTB_OK;
 }
 
@@ -1283,7 +1285,15 @@ bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, co
                                     double rscale, double cscale, void *work)
 {
     if (!pr) return BTTB_EINVAL;
-    return fused2d_rows(pr, pc, in, out, pr->n, part, nparts, direction, rscale, cscale, work);
+    return fused2d_rows(pr, pc, in, out, pr->n, part, nparts, direction, rscale, cscale, work, 0);
+}
+
+bttb_status bttb_internal_fft2_rows_single(const bttb_plan *pr, const bttb_plan *pc,
+                                           const void *in, void *out, size_t part, size_t nparts,
+                                           int direction, double rscale, double cscale, void *work)
+{
+    if (!pr) return BTTB_EINVAL;
+    return fused2d_rows(pr, pc, in, out, pr->n, part, nparts, direction, rscale, cscale, work, 1);
 }
 
 size_t bttb_internal_cols_first_work_size(const bttb_plan *pc, size_t width)
@@ -1295,7 +1305,7 @@ bttb_status bttb_internal_cols_first(const bttb_plan *pc, const void *in, void *
                                      size_t part, size_t nparts, int direction, double scale,
                                      void *work)
 {
-    return fused2d_rows(NULL, pc, in, out, width, part, nparts, direction, 1.0, scale, work);
+    return fused2d_rows(NULL, pc, in, out, width, part, nparts, direction, 1.0, scale, work, 0);
 }
 
 /* The column calls on a power-of-two c2c plan (bttb_internal_cols_rest / _breved): checks, then

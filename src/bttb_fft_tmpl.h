@@ -1258,13 +1258,15 @@ TF void SFX(r2c)(const bttb_plan *p, const void *in, void *out, double scale, vo
                  const bttb_ahead *ah);
 TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void *in, void *out,
                            size_t n2, size_t g0, size_t g1, int inv, double rscale, double cscale,
-                           void *work)
+                           void *work, int single)
 {
     const unsigned char *x = (const unsigned char *)in;
     CPX *y = (CPX *)out;
     int real = pr && pr->kind == BTTB_R2C;
-    /* input row bytes; output row length W (n2/2+1 after a real transform) */
-    size_t inb = n2 * (real ? sizeof(R) : sizeof(CPX)), W = real ? n2 / 2 + 1 : n2;
+    /* input row bytes (single: complex float rows, widened before their transform); output row
+     * length W (n2/2+1 after a real transform) */
+    size_t inb = n2 * (real ? sizeof(R) : single ? 2 * sizeof(float) : sizeof(CPX));
+    size_t W = real ? n2 / 2 + 1 : n2;
     size_t r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = W * sizeof(CPX);
     unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
     /* the two group buffers: group g is built in bufs[g & 1] while the group before it is
@@ -1304,8 +1306,17 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
                 ah.cp_done = &done;
             }
             pa = ah.rd || ah.cp_bytes ? &ah : NULL;
-            if (real) SFX(r2c)(pr, src, dst + k * W, rscale, NULL, pa);
-            else SFX(pow2_oop)(pr, (const CPX *)(const void *)src, dst + k * W, inv, rscale, pa);
+            if (real) {
+                SFX(r2c)(pr, src, dst + k * W, rscale, NULL, pa);
+            } else if (single) {
+                const float *restrict sf = (const float *)(const void *)src;
+                R *restrict d = (R *)(dst + k * W);
+                size_t i;
+                for (i = 0; i < 2 * n2; i++) d[i] = (R)sf[i];
+                SFX(pow2_inplace)(pr, dst + k * W, inv, rscale, pa);
+            } else {
+                SFX(pow2_oop)(pr, (const CPX *)(const void *)src, dst + k * W, inv, rscale, pa);
+            }
             if (pbuf && done < rowb)
                 bttb_stream_copy((char *)(pblk + k * W) + done, (const char *)(pbuf + k * W) + done,
                                  rowb - done);

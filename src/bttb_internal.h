@@ -234,6 +234,13 @@ bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, co
                                     void *out, size_t part, size_t nparts, int direction,
                                     double rscale, double cscale, void *work);
 size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc);
+/* bttb_internal_fft2_rows for complex float input rows and double c2c plans: each row is widened
+ * to double and transformed in double (out: complex double), so the 2-D transform of a complex64
+ * array is computed in double precision and rounded only once, by the caller.  Bit for bit
+ * bttb_internal_fft2_rows on the widened array.  Other plans: BTTB_EINVAL. */
+bttb_status bttb_internal_fft2_rows_single(const bttb_plan *pr, const bttb_plan *pc,
+                                           const void *in, void *out, size_t part, size_t nparts,
+                                           int direction, double rscale, double cscale, void *work);
 /* The same first call without row transforms, for the column transforms alone of an n1 x width
  * array (any width >= 1; C order, in and out not overlapping): the rows of in are copied in their
  * bit-reversed order and combined by the first column pass; bttb_internal_cols_rest completes.

@@ -1286,6 +1286,39 @@ def test_single_precision_rows_via_double(shape, norm, workers, block, monkeypat
                                       .astype(np.complex64))
 
 
+@pytest.mark.parametrize("shape", [(2, 2), (8, 16), (64, 32), (512, 1024)])
+@pytest.mark.parametrize("norm", [None, "ortho"])
+@pytest.mark.parametrize("workers", [None, 2])
+def test_single_precision_fft2_fused(shape, norm, workers, monkeypatch):
+    """complex64 fft2/ifft2/fftn of power-of-two shapes: the compiled backend's fused 2-D pass
+    widens the rows as it reads them and works in double (the other backend widens the whole
+    array): the result must be bit-identical to transforming a double-precision copy and
+    rounding once, with and without out= (also out= the input itself), for any workers."""
+    seen = []
+    real_from = _workers.fft2_from
+    monkeypatch.setattr(_workers, "fft2_from",
+                        lambda src, *a, **k: (seen.append(src.dtype), real_from(src, *a, **k))[1])
+    rng = np.random.default_rng(shape[1])
+    x = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
+    X = x.astype(np.complex128)
+    kw = {"norm": norm, "workers": workers}
+    for f in (bttbfft.fft2, bttbfft.ifft2, bttbfft.fftn):
+        ref = f(X, **kw).astype(np.complex64)
+        got = f(x, **kw)
+        assert got.dtype == np.complex64
+        np.testing.assert_array_equal(got, ref, err_msg=f.__name__)
+        o = np.empty_like(x)
+        assert f(x, out=o, **kw) is o
+        np.testing.assert_array_equal(o, ref, err_msg=f.__name__ + " out=")
+        y = x.copy()
+        assert f(y, out=y, **kw) is y
+        np.testing.assert_array_equal(y, ref, err_msg=f.__name__ + " out=x")
+    if _backend.name == "c":
+        assert np.dtype(np.complex64) in seen   # the fused path took the complex64 input
+    else:
+        assert not seen
+
+
 @pytest.mark.parametrize("workers", [2, 3])
 def test_single_precision_rows_via_double_threads(workers, monkeypatch):
     """Arrays large enough that rows_via_double splits the rows over threads (and, with a small

@@ -635,6 +635,10 @@ cdef extern from "bttb_internal.h" nogil:
     bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, const void *inp,
                                         void *out, size_t part, size_t nparts, int direction,
                                         double rscale, double cscale, void *work)
+    bttb_status bttb_internal_fft2_rows_single(const bttb_plan *pr, const bttb_plan *pc,
+                                               const void *inp, void *out, size_t part,
+                                               size_t nparts, int direction, double rscale,
+                                               double cscale, void *work)
     size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc)
     bttb_status bttb_internal_cols_first(const bttb_plan *pc, const void *inp, void *out,
                                          size_t width, size_t part, size_t nparts, int direction,
@@ -746,22 +750,25 @@ cdef size_t *_counter_ptr(object counter) except NULL:
 cdef inline bttb_status _first_call(const bttb_plan *pr, const bttb_plan *pc, const void *ip,
                                     void *op, size_t width, size_t part, size_t nparts,
                                     int direction, double rscale, double cscale,
-                                    void *w) noexcept nogil:
+                                    void *w, bint single) noexcept nogil:
     if pr == NULL:
         return bttb_internal_cols_first(pc, ip, op, width, part, nparts, direction, cscale, w)
+    if single:
+        return bttb_internal_fft2_rows_single(pr, pc, ip, op, part, nparts, direction, rscale,
+                                              cscale, w)
     return bttb_internal_fft2_rows(pr, pc, ip, op, part, nparts, direction, rscale, cscale, w)
 
 
 cdef inline bttb_status _claimed_parts(const bttb_plan *pr, const bttb_plan *pc, const void *ip,
                                        void *op, size_t n2, size_t nparts, int direction,
                                        double rscale, double cscale, void *w,
-                                       size_t *cnt) noexcept nogil:
+                                       size_t *cnt, bint single) noexcept nogil:
     """The parts of the fused first pass claimed one by one from cnt until all nparts are
     taken (or one fails)."""
     cdef bttb_status st = BTTB_OK
     cdef size_t part = bttb_py_claim(cnt)
     while part < nparts and st == BTTB_OK:
-        st = _first_call(pr, pc, ip, op, n2, part, nparts, direction, rscale, cscale, w)
+        st = _first_call(pr, pc, ip, op, n2, part, nparts, direction, rscale, cscale, w, single)
         part = bttb_py_claim(cnt)
     return st
 
@@ -803,21 +810,25 @@ cdef _check_separate(cnp.ndarray x, cnp.ndarray out, str what):
         raise ValueError(f"{what}: x and out must not overlap")
 
 
-cdef _check_fused_args(cnp.ndarray x, cnp.ndarray out, bint rows):
-    """The arrays of fft2_rows_colfirst: refused unless the C call can only touch them."""
+cdef bint _check_fused_args(cnp.ndarray x, cnp.ndarray out, bint rows) except -1:
+    """The arrays of fft2_rows_colfirst: refused unless the C call can only touch them.
+    Returns True for a complex64 x with a complex128 out (rows computed in double)."""
     if cnp.PyArray_NDIM(x) != 2 or cnp.PyArray_NDIM(out) != 2:
         raise ValueError("fft2_rows_colfirst: x and out must be 2-D")
     cdef int t = cnp.PyArray_TYPE(x)
     cdef bint real = t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT
     cdef int prec = _precision_of(x)
+    cdef bint single = (rows and t == cnp.NPY_CFLOAT
+                        and cnp.PyArray_TYPE(out) == cnp.NPY_CDOUBLE)
     if real and not rows:
         raise ValueError("fft2_rows_colfirst: rows=False needs a complex x")
     n1, n2 = (<object>x).shape
     shape = (n1, n2 // 2 + 1 if real else n2)
-    ctype = np.complex128 if prec == BTTB_F64 else np.complex64
+    ctype = np.complex128 if prec == BTTB_F64 or single else np.complex64
     if (<object>out).shape != shape or (<object>out).dtype != ctype:
         raise ValueError(f"fft2_rows_colfirst: out must be {np.dtype(ctype)} of shape {shape}")
     _check_separate(x, out, "fft2_rows_colfirst")
+    return single
 
 
 def rows_single(cnp.ndarray x, cnp.ndarray out, Py_ssize_t n, str kind, bint inverse,
@@ -878,17 +889,20 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     unused, n2 any length >= 1): with c2c_cols_rest, the column transforms of x alone, into out
     (bit for bit c2c_inplace along axis 0 of a copy of x).  A real x (float64/float32, n2 >= 2):
     real row transforms, out of shape (n1, n2//2 + 1) (bit for bit r2c on the rows, then the
-    columns)."""
-    _check_fused_args(x, out, rows)
-    _fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream, counter, rows)
+    columns).  A complex64 x with a complex128 out: each row widened to double as it is read
+    and transformed in double (bit for bit the call on x.astype(complex128))."""
+    cdef bint single = _check_fused_args(x, out, rows)
+    _fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream, counter, rows,
+                        single)
 
 
-cdef tuple _fused_setup(cnp.ndarray x, bint rows, bint stream):
+cdef tuple _fused_setup(cnp.ndarray x, bint rows, bint stream, bint single):
     """(row plan or None, column plan, work buffer or None) of a fused 2-D call on x: with
-    stream, large outputs get a buffer where each group of rows is built and streamed out."""
+    stream, large outputs get a buffer where each group of rows is built and streamed out.
+    single: a complex64 x transformed in double (double plans)."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
-    cdef int prec = _precision_of(x)
+    cdef int prec = BTTB_F64 if single else _precision_of(x)
     cdef int t = cnp.PyArray_TYPE(x)
     cdef int kind = BTTB_R2C if (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) else BTTB_C2C
     cdef Plan pr = get_plan(kind, n2, prec) if rows else None
@@ -901,9 +915,9 @@ cdef tuple _fused_setup(cnp.ndarray x, bint rows, bint stream):
 
 cdef _fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale,
                          double cscale, size_t part, size_t nparts, bint stream,
-                         counter, bint rows):
+                         counter, bint rows, bint single):
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
-    pr, pc, work = _fused_setup(x, rows, stream)
+    pr, pc, work = _fused_setup(x, rows, stream, single)
     cdef const bttb_plan *prp = (<Plan>pr).p if rows else NULL
     cdef const bttb_plan *pcp = (<Plan>pc).p
     cdef const void *ip = cnp.PyArray_DATA(x)
@@ -916,9 +930,11 @@ cdef _fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rs
         cnt = _counter_ptr(counter)
     with nogil:
         if cnt == NULL:
-            st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale, cscale, w)
+            st = _first_call(prp, pcp, ip, op, n2, part, nparts, direction, rscale, cscale, w,
+                             single)
         else:
-            st = _claimed_parts(prp, pcp, ip, op, n2, nparts, direction, rscale, cscale, w, cnt)
+            st = _claimed_parts(prp, pcp, ip, op, n2, nparts, direction, rscale, cscale, w, cnt,
+                                single)
     if st != BTTB_OK:
         _raise_status(st, "fused 2-D pass failed")
 
@@ -932,7 +948,7 @@ def fft2_team(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale, doubl
     call passes leader=True; when it has finished its rows it closes the team, so a call that
     starts after that returns at once, and the leader never waits for a thread that has not
     started.  Bit for bit the same as one thread running both passes."""
-    _check_fused_args(x, out, rows)
+    cdef bint single = _check_fused_args(x, out, rows)
     cdef cnp.ndarray st_arr = state
     if (st_arr.dtype != np.uintp or st_arr.size != 4 or not st_arr.flags.writeable
             or not st_arr.flags.c_contiguous or not st_arr.flags.aligned):
@@ -943,7 +959,7 @@ def fft2_team(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale, doubl
     cdef size_t *s = <size_t *>cnp.PyArray_DATA(st_arr)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef size_t w = <size_t>cnp.PyArray_DIM(out, 1)
-    pr, pc, work = _fused_setup(x, rows, stream)
+    pr, pc, work = _fused_setup(x, rows, stream, single)
     cdef const bttb_plan *prp = (<Plan>pr).p if rows else NULL
     cdef const bttb_plan *pcp = (<Plan>pc).p
     cdef const void *ip = cnp.PyArray_DATA(x)
@@ -956,7 +972,7 @@ def fft2_team(cnp.ndarray x, cnp.ndarray out, bint inverse, double rscale, doubl
     with nogil:
         if bttb_team_join(&s[3]):      # else the leader has finished its rows: nothing left
             st = _claimed_parts(prp, pcp, ip, op, n2, nparts, direction, rscale, cscale, wp,
-                                &s[0])
+                                &s[0], single)
             bttb_team_barrier(&s[2], &s[3], lead)
             if st == BTTB_OK:
                 st = _claimed_col_blocks(pcp, op, itemsize, w, <ptrdiff_t>w, block, &s[1],

@@ -585,13 +585,14 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
     single, cdt = cdt is _C64, _C128
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0 and not reuse
             and tuple(final) == arr.shape and _workers.fused2d_ok(arr)
-            and (out is None or _workers.separate_out(out, arr))):
-        # 2-D, no crop or pad: rows fused with the first column pass (same bits)
+            and (out is None or single or _workers.separate_out(out, arr))):
+        # 2-D, no crop or pad: rows fused with the first column pass (same bits); complex64
+        # rows are widened as they are read, transformed in double and rounded at the end
         n1, n2 = arr.shape
-        res = out if out is not None else _backend.fft.empty(arr.shape, cdt)
+        res = out if out is not None and not single else _backend.fft.empty(arr.shape, cdt)
         _workers.fft2_from(arr, res, inverse, _scale(code, n2, inverse),
                            _scale(code, n1, inverse), nw)
-        return res
+        return _narrow(res, out, _C64) if single else res
     for (n, ax, _), shp in zip(steps, shapes):
         o = out if (out is not None and shp == final and not single) else None
         cur = _c2c_axis(cur, n, ax, inverse, code, o, reuse, nw, cdt)

@@ -220,12 +220,13 @@ _FUSED2D_MAX_ROW = 32768
 
 
 def fused2d_ok(src):
-    """True if fft2_from can transform the array src (2-D, no crop or pad)."""
+    """True if fft2_from can transform the array src (2-D, no crop or pad; complex128, or
+    complex64 into a complex128 dst: computed in double)."""
     if _backend.name != "c" or src.ndim != 2:
         return False
     n1, n2 = src.shape
-    return (n1 >= 2 and n1 & (n1 - 1) == 0
-            and n2 & (n2 - 1) == 0 and n2 <= _FUSED2D_MAX_ROW and src.dtype == np.complex128
+    return (n1 >= 2 and n1 & (n1 - 1) == 0 and n2 & (n2 - 1) == 0
+            and n2 <= _FUSED2D_MAX_ROW and src.dtype in (np.complex128, np.complex64)
             and src.flags.c_contiguous and src.flags.aligned)
 
 
@@ -261,11 +262,11 @@ def fused_cols_ok(src, dst):
 
 
 def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
-    """dst <- 2-D transform of src (both (n1, n2) complex128, C-contiguous, not overlapping; see
-    fused2d_ok): the row transforms fused with the bit reversal and first pass of the columns
-    (the rows of each first-pass group are combined while in cache), then the other column
-    passes.  Bit for bit the same as the row pass followed by the column pass, for any
-    nworkers.  rows=False (see fused_cols_ok; any shape, taken as (n1, rest)): the transform
+    """dst <- 2-D transform of src ((n1, n2), C-contiguous, not overlapping, dst complex128, src
+    complex128 or complex64; see fused2d_ok): the row transforms fused with the bit reversal
+    and first pass of the columns (the rows of each first-pass group are combined while in
+    cache), then the other column passes.  Bit for bit the same as the row pass followed by
+    the column pass, for any nworkers.  rows=False (see fused_cols_ok; any shape, taken as (n1, rest)): the transform
     along axis 0 alone, the rows copied instead of transformed (rscale unused).  A real src
     (see fused_r2c_ok): the real row transforms, dst of shape (n1, n2//2 + 1)."""
     if not rows:

@@ -737,18 +737,21 @@ static void test_bitexact(void)
 /* stream: pass a work buffer (outputs of BTTB_STREAM_MIN bytes and more are then built there and
  * streamed out; the buffer and, for complex64, out are deliberately misaligned by 8 bytes).
  * rows: 1 complex row transforms, 2 real (r2c) row transforms (n2 reals in, n2/2+1 complex out
- * per row), 0 none (bttb_internal_cols_first: the column transforms alone; n2 any width). */
+ * per row), 3 complex float rows into double plans (bttb_internal_fft2_rows_single: bit for bit
+ * the complex transform of the widened input), 0 none (bttb_internal_cols_first: the column
+ * transforms alone; n2 any width). */
 static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir, size_t nparts,
                               int stream, int rows)
 {
     size_t cs = csize(prec), rsz = cs / 2, w = rows == 2 ? n2 / 2 + 1 : n2, total = n1 * w, j, part;
-    size_t half = w / 2, wsize = 0, inb = n1 * n2 * (rows == 2 ? rsz : cs);
+    size_t half = w / 2, wsize = 0, inb = n1 * n2 * (rows == 2 ? rsz : rows == 3 ? 2 * sizeof(float) : cs);
     size_t off = stream && prec == BTTB_F32 ? 8 : 0;
     bttb_plan *pr = NULL, *pc = NULL;
     unsigned char *in, *ref, *out, *obuf, *work = NULL;
     double rs = dir == 1 ? 1.0 / (double)n2 : 1.0, cscale = dir == 1 ? 0.5 : 1.0;
     int ok = 1;
     if (rows == 2) dir = -1;   /* a real transform is forward */
+    if (rows == 3 && prec != BTTB_F64) return;
     if ((rows && bttb_plan_create(&pr, rows == 2 ? BTTB_R2C : BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
         bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
         CHECK(0, "fused2d plans %zu x %zu", n1, n2);
@@ -772,6 +775,12 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
             else ((double *)in)[j] = rnd();
         }
         ok &= bttb_execute_r2c_many(pr, in, ref, rs, n1, (ptrdiff_t)n2, (ptrdiff_t)w, NULL) == BTTB_OK;
+    } else if (rows == 3) {
+        for (j = 0; j < 2 * total; j++) {
+            ((float *)in)[j] = (float)rnd();
+            ((double *)ref)[j] = (double)((float *)in)[j];
+        }
+        ok &= bttb_execute_c2c_many(pr, ref, dir, rs, n1, 1, (ptrdiff_t)n2, NULL) == BTTB_OK;
     } else {
         for (j = 0; j < total; j++) set_c(in, prec, j, rnd(), rnd());
         memcpy(ref, in, total * cs);
@@ -782,7 +791,9 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
     memset(out, 0x77, total * cs);
     for (part = 0; part < nparts; part++) {
         unsigned char *wk = work ? work + 8 : NULL;
-        if (rows)
+        if (rows == 3)
+            ok &= bttb_internal_fft2_rows_single(pr, pc, in, out, part, nparts, dir, rs, cscale, wk) == BTTB_OK;
+        else if (rows)
             ok &= bttb_internal_fft2_rows(pr, pc, in, out, part, nparts, dir, rs, cscale, wk) == BTTB_OK;
         else
             ok &= bttb_internal_cols_first(pc, in, out, n2, part, nparts, dir, cscale, wk) == BTTB_OK;
@@ -792,7 +803,8 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
         ok &= bttb_internal_cols_rest(pc, out, dir, cscale, half, (ptrdiff_t)w) == BTTB_OK;
     ok &= bttb_internal_cols_rest(pc, out + half * cs, dir, cscale, w - half, (ptrdiff_t)w) == BTTB_OK;
     CHECK(ok && memcmp(out, ref, total * cs) == 0, "fused 2-D %s differ in bits: %zu x %zu %s dir=%d parts=%zu stream=%d",
-          rows == 2 ? "real rows + columns" : rows ? "rows + columns" : "columns alone", n1, n2,
+          rows == 3 ? "complex float rows + columns" : rows == 2 ? "real rows + columns"
+          : rows ? "rows + columns" : "columns alone", n1, n2,
           pname(prec), dir, nparts, stream);
     free(in); free(ref); free(obuf); free(work);
     bttb_plan_destroy(pr);
@@ -842,6 +854,8 @@ static void test_fused2d(void)
                     /* columns alone, also of widths that are not powers of two */
                     test_fused2d_case(sh[a][0], sh[a][1] + (size_t)a % 3, p ? BTTB_F32 : BTTB_F64, d,
                                       np, np == 3, 0);
+                    /* complex float rows in double plans */
+                    test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3, 3);
                     /* real rows (forward only) */
                     if (d == -1 && sh[a][1] >= 2)
                         test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3, 2);
@@ -853,6 +867,9 @@ static void test_fused2d(void)
     test_fused2d_case(512, 2048, BTTB_F64, 1, 2, 0, 1);
     test_fused2d_case(1024, 1027, BTTB_F64, 1, 3, 1, 0);
     test_fused2d_case(1024, 2048, BTTB_F64, -1, 3, 1, 2);   /* real rows, 16 MiB output */
+    test_fused2d_case(1024, 1024, BTTB_F64, 1, 3, 1, 3);    /* complex float rows, streamed */
+    test_fused2d_case((size_t)1 << 17, 8, BTTB_F64, -1, 2, 1, 3);
+    test_fused2d_case(16, 65536, BTTB_F64, -1, 1, 1, 3);
     test_fused2d_case(16, 4096, BTTB_F32, -1, 1, 1, 2);
     /* streamed groups whose row transforms run no slices of the ahead, so the row loop copies
      * the previous group out itself: one-pass rows, and rows longer than the cache block */
@@ -880,6 +897,17 @@ static void test_fused2d(void)
         bttb_plan_destroy(r12);
     }
     CHECK(bttb_internal_fft2_rows_work_size(c, c) == 0, "fused work size, small output");
+    {   /* complex float rows: double c2c plans only */
+        bttb_plan *cf = NULL;
+        bttb_plan_create(&cf, BTTB_C2C, 8, BTTB_F32, 0);
+        CHECK(bttb_internal_fft2_rows_single(cf, cf, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "single rows, float plans");
+        CHECK(bttb_internal_fft2_rows_single(r, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "single rows, r2c plan");
+        CHECK(bttb_internal_fft2_rows_single(NULL, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "single rows, NULL plan");
+        float fin[128] = {0};   /* 8 x 8 complex float -> 8 x 8 complex double */
+        double fout[128];
+        CHECK(bttb_internal_fft2_rows_single(c, c, fin, fout, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_OK, "single rows 8 x 8");
+        bttb_plan_destroy(cf);
+    }
     CHECK(bttb_internal_fft2_rows(NULL, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "fused rows plan NULL");
     CHECK(bttb_internal_cols_first(r, buf, buf + 32, 2, 0, 1, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first r2c plan");
     CHECK(bttb_internal_cols_first(b, buf, buf + 32, 2, 0, 1, -1, 1.0, NULL) == BTTB_EINVAL, "cols_first Bluestein");
