@@ -266,9 +266,10 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
     complex128 or complex64; see fused2d_ok): the row transforms fused with the bit reversal
     and first pass of the columns (the rows of each first-pass group are combined while in
     cache), then the other column passes.  Bit for bit the same as the row pass followed by
-    the column pass, for any nworkers.  rows=False (see fused_cols_ok; any shape, taken as (n1, rest)): the transform
-    along axis 0 alone, the rows copied instead of transformed (rscale unused).  A real src
-    (see fused_r2c_ok): the real row transforms, dst of shape (n1, n2//2 + 1)."""
+    the column pass, for any nworkers.  rows=False (see fused_cols_ok; any shape, taken as
+    (n1, rest)): the transform along axis 0 alone, the rows copied instead of transformed
+    (rscale unused).  A real src (see fused_r2c_ok): the real row transforms, dst of shape
+    (n1, n2//2 + 1)."""
     if not rows:
         src = src.reshape(src.shape[0], -1)
         dst = dst.reshape(src.shape)
