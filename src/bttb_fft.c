@@ -1259,7 +1259,7 @@ static bttb_status fused2d_rows(const bttb_plan *pr, const bttb_plan *pc, const 
     size_t G, g0, g1;
     if (!fused2d_ok(pr, pc) || !in || !out || n2 == 0 || nparts == 0 || part >= nparts)
         return BTTB_EINVAL;
-    if (single && (pr->kind != BTTB_C2C || pr->prec != BTTB_F64)) return BTTB_EINVAL;
+    if (single && pr->prec != BTTB_F64) return BTTB_EINVAL;
     if (direction != BTTB_FORWARD && direction != BTTB_BACKWARD) return BTTB_EINVAL;
     if (!bttb_size_fits_ptrdiff(n2) ||
         !offsets_fit(n2, 1, pc->n, (ptrdiff_t)n2, bttb_complex_size(pc->prec)))

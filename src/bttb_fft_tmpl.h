@@ -1263,9 +1263,9 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
     const unsigned char *x = (const unsigned char *)in;
     CPX *y = (CPX *)out;
     int real = pr && pr->kind == BTTB_R2C;
-    /* input row bytes (single: complex float rows, widened before their transform); output row
-     * length W (n2/2+1 after a real transform) */
-    size_t inb = n2 * (real ? sizeof(R) : single ? 2 * sizeof(float) : sizeof(CPX));
+    /* input row bytes (single: float or complex float rows, widened before their transform);
+     * output row length W (n2/2+1 after a real transform) */
+    size_t inb = n2 * (single ? (real ? 1 : 2) * sizeof(float) : real ? sizeof(R) : sizeof(CPX));
     size_t W = real ? n2 / 2 + 1 : n2;
     size_t r = pc->pass[0].radix, G = pc->n / r, g, k, rowb = W * sizeof(CPX);
     unsigned lr = bttb_log2_size(r), lg = pc->log2n - lr;
@@ -1306,14 +1306,15 @@ TF void SFX(rows_colfirst)(const bttb_plan *pr, const bttb_plan *pc, const void 
                 ah.cp_done = &done;
             }
             pa = ah.rd || ah.cp_bytes ? &ah : NULL;
-            if (real) {
-                SFX(r2c)(pr, src, dst + k * W, rscale, NULL, pa);
-            } else if (single) {
+            if (single) {   /* widened into its output row, transformed there */
                 const float *restrict sf = (const float *)(const void *)src;
                 R *restrict d = (R *)(dst + k * W);
-                size_t i;
-                for (i = 0; i < 2 * n2; i++) d[i] = (R)sf[i];
-                SFX(pow2_inplace)(pr, dst + k * W, inv, rscale, pa);
+                size_t i, m = real ? n2 : 2 * n2;
+                for (i = 0; i < m; i++) d[i] = (R)sf[i];
+                if (real) SFX(r2c)(pr, dst + k * W, dst + k * W, rscale, NULL, pa);
+                else SFX(pow2_inplace)(pr, dst + k * W, inv, rscale, pa);
+            } else if (real) {
+                SFX(r2c)(pr, src, dst + k * W, rscale, NULL, pa);
             } else {
                 SFX(pow2_oop)(pr, (const CPX *)(const void *)src, dst + k * W, inv, rscale, pa);
             }

@@ -234,10 +234,11 @@ bttb_status bttb_internal_fft2_rows(const bttb_plan *pr, const bttb_plan *pc, co
                                     void *out, size_t part, size_t nparts, int direction,
                                     double rscale, double cscale, void *work);
 size_t bttb_internal_fft2_rows_work_size(const bttb_plan *pr, const bttb_plan *pc);
-/* bttb_internal_fft2_rows for complex float input rows and double c2c plans: each row is widened
- * to double and transformed in double (out: complex double), so the 2-D transform of a complex64
+/* bttb_internal_fft2_rows for single-precision input rows and double plans: complex float rows
+ * (c2c row plan) or float rows (r2c row plan) are widened to double as they are read and
+ * transformed in double (out: complex double), so the 2-D transform of a complex64 or float32
  * array is computed in double precision and rounded only once, by the caller.  Bit for bit
- * bttb_internal_fft2_rows on the widened array.  Other plans: BTTB_EINVAL. */
+ * bttb_internal_fft2_rows on the widened array.  Float plans: BTTB_EINVAL. */
 bttb_status bttb_internal_fft2_rows_single(const bttb_plan *pr, const bttb_plan *pc,
                                            const void *in, void *out, size_t part, size_t nparts,
                                            int direction, double rscale, double cscale, void *work);

@@ -481,8 +481,9 @@ def test_fft2_fused_rows_bit_identical(shape):
 def test_rfft2_fused_rows_bit_identical(shape):
     """The compiled backend's real 2-D path (real row transforms fused with the column bit
     reversal and first pass) gives bit for bit rfft along the rows then fft along the columns,
-    for every norm, worker count and out=; close to numpy; float32 input takes the per-axis
-    path, and s= equal to the shape gives the same bits."""
+    for every norm, worker count and out=; close to numpy; float32 input takes the same path
+    (rows widened as they are read, rounded once at the end: the bits of the float64 transform
+    of the widened input), and s= equal to the shape gives the same bits."""
     from bttbfft import _workers
     if _backend.name != "c" and math.prod(shape) >= 1 << 19:
         pytest.skip("the streamed case concerns the compiled paths only")
@@ -504,7 +505,10 @@ def test_rfft2_fused_rows_bit_identical(shape):
         np.testing.assert_array_equal(out, ref)
         np.testing.assert_array_equal(bttbfft.rfftn(x, norm=norm), ref)
     x32 = x.astype(np.float32)
-    assert not _workers.fused_r2c_ok(x32)
+    assert _workers.fused_r2c_ok(x32) == fused
+    ref32 = bttbfft.rfft2(x32.astype(np.float64)).astype(np.complex64)
+    for w in (None, 2):
+        np.testing.assert_array_equal(bttbfft.rfft2(x32, workers=w), ref32)
     assert_close(bttbfft.rfft2(x32), np.fft.rfft2(x), max(shape), single=True)
     np.testing.assert_array_equal(bttbfft.rfft2(x, s=shape), bttbfft.rfft2(x))
 
@@ -1290,10 +1294,11 @@ def test_single_precision_rows_via_double(shape, norm, workers, block, monkeypat
 @pytest.mark.parametrize("norm", [None, "ortho"])
 @pytest.mark.parametrize("workers", [None, 2])
 def test_single_precision_fft2_fused(shape, norm, workers, monkeypatch):
-    """complex64 fft2/ifft2/fftn of power-of-two shapes: the compiled backend's fused 2-D pass
-    widens the rows as it reads them and works in double (the other backend widens the whole
-    array): the result must be bit-identical to transforming a double-precision copy and
-    rounding once, with and without out= (also out= the input itself), for any workers."""
+    """complex64 fft2/ifft2/fftn and float32 rfft2 of power-of-two shapes: the compiled
+    backend's fused 2-D pass widens the rows as it reads them and works in double (the other
+    backend widens the whole array): the result must be bit-identical to transforming a
+    double-precision copy and rounding once, with and without out= (also out= the input
+    itself), for any workers."""
     seen = []
     real_from = _workers.fft2_from
     monkeypatch.setattr(_workers, "fft2_from",
@@ -1313,8 +1318,15 @@ def test_single_precision_fft2_fused(shape, norm, workers, monkeypatch):
         y = x.copy()
         assert f(y, out=y, **kw) is y
         np.testing.assert_array_equal(y, ref, err_msg=f.__name__ + " out=x")
+    xr = np.ascontiguousarray(x.real)
+    ref = bttbfft.rfft2(xr.astype(np.float64), **kw).astype(np.complex64)
+    np.testing.assert_array_equal(bttbfft.rfft2(xr, **kw), ref, err_msg="rfft2")
+    o = np.empty_like(ref)
+    assert bttbfft.rfft2(xr, out=o, **kw) is o
+    np.testing.assert_array_equal(o, ref, err_msg="rfft2 out=")
     if _backend.name == "c":
-        assert np.dtype(np.complex64) in seen   # the fused path took the complex64 input
+        # the fused path took the complex64 and the float32 input
+        assert np.dtype(np.complex64) in seen and np.dtype(np.float32) in seen
     else:
         assert not seen
 

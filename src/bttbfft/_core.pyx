@@ -812,13 +812,14 @@ cdef _check_separate(cnp.ndarray x, cnp.ndarray out, str what):
 
 cdef bint _check_fused_args(cnp.ndarray x, cnp.ndarray out, bint rows) except -1:
     """The arrays of fft2_rows_colfirst: refused unless the C call can only touch them.
-    Returns True for a complex64 x with a complex128 out (rows computed in double)."""
+    Returns True for a complex64 or float32 x with a complex128 out (rows computed in
+    double)."""
     if cnp.PyArray_NDIM(x) != 2 or cnp.PyArray_NDIM(out) != 2:
         raise ValueError("fft2_rows_colfirst: x and out must be 2-D")
     cdef int t = cnp.PyArray_TYPE(x)
     cdef bint real = t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT
     cdef int prec = _precision_of(x)
-    cdef bint single = (rows and t == cnp.NPY_CFLOAT
+    cdef bint single = (rows and (t == cnp.NPY_CFLOAT or t == cnp.NPY_FLOAT)
                         and cnp.PyArray_TYPE(out) == cnp.NPY_CDOUBLE)
     if real and not rows:
         raise ValueError("fft2_rows_colfirst: rows=False needs a complex x")
@@ -889,8 +890,8 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
     unused, n2 any length >= 1): with c2c_cols_rest, the column transforms of x alone, into out
     (bit for bit c2c_inplace along axis 0 of a copy of x).  A real x (float64/float32, n2 >= 2):
     real row transforms, out of shape (n1, n2//2 + 1) (bit for bit r2c on the rows, then the
-    columns).  A complex64 x with a complex128 out: each row widened to double as it is read
-    and transformed in double (bit for bit the call on x.astype(complex128))."""
+    columns).  A complex64 (float32) x with a complex128 out: each row widened to double as it
+    is read and transformed in double (bit for bit the call on x.astype(complex128) (float64))."""
     cdef bint single = _check_fused_args(x, out, rows)
     _fft2_rows_colfirst(x, out, inverse, rscale, cscale, part, nparts, stream, counter, rows,
                         single)
@@ -899,7 +900,7 @@ def fft2_rows_colfirst(cnp.ndarray x, cnp.ndarray out, bint inverse, double rsca
 cdef tuple _fused_setup(cnp.ndarray x, bint rows, bint stream, bint single):
     """(row plan or None, column plan, work buffer or None) of a fused 2-D call on x: with
     stream, large outputs get a buffer where each group of rows is built and streamed out.
-    single: a complex64 x transformed in double (double plans)."""
+    single: a complex64 or float32 x transformed in double (double plans)."""
     cdef size_t n1 = <size_t>cnp.PyArray_DIM(x, 0)
     cdef size_t n2 = <size_t>cnp.PyArray_DIM(x, 1)
     cdef int prec = BTTB_F64 if single else _precision_of(x)

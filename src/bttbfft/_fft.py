@@ -663,11 +663,12 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0
             and s[0] == arr.shape[0] and s[1] == arr.shape[1] and _workers.fused_r2c_ok(arr)
             and (dst is None or _workers.separate_out(dst, arr))):
-        # 2-D, no crop or pad: real rows fused with the first column pass (same bits)
+        # 2-D, no crop or pad: real rows fused with the first column pass (same bits); float32
+        # rows are widened as they are read, transformed in double and rounded at the end
         n1, n2 = arr.shape
         res = dst if dst is not None else _backend.fft.empty(final, cdt)
         _workers.fft2_from(arr, res, False, _scale(code, n2, False), _scale(code, n1, False), nw)
-        return res
+        return _narrow(res, out, _C64) if single else res
     n0, ax0, _ = steps[0]
     cur = None
     if single:

@@ -232,12 +232,13 @@ def fused2d_ok(src):
 
 def fused_r2c_ok(src):
     """True if fft2_from can write the 2-D real-to-complex transform of the array src (2-D
-    float64, power-of-two sides, no crop or pad) into an (n1, n2//2 + 1) complex128 array."""
+    float64 or float32, power-of-two sides, no crop or pad) into an (n1, n2//2 + 1) complex128
+    array (float32 computed in double)."""
     if _backend.name != "c" or src.ndim != 2:
         return False
     n1, n2 = src.shape
     return (n1 >= 2 and n1 & (n1 - 1) == 0 and n2 >= 2 and n2 & (n2 - 1) == 0
-            and n2 <= _FUSED2D_MAX_ROW and src.dtype == np.float64
+            and n2 <= _FUSED2D_MAX_ROW and src.dtype in (np.float64, np.float32)
             and src.flags.c_contiguous and src.flags.aligned)
 
 

@@ -737,22 +737,24 @@ static void test_bitexact(void)
 /* stream: pass a work buffer (outputs of BTTB_STREAM_MIN bytes and more are then built there and
  * streamed out; the buffer and, for complex64, out are deliberately misaligned by 8 bytes).
  * rows: 1 complex row transforms, 2 real (r2c) row transforms (n2 reals in, n2/2+1 complex out
- * per row), 3 complex float rows into double plans (bttb_internal_fft2_rows_single: bit for bit
- * the complex transform of the widened input), 0 none (bttb_internal_cols_first: the column
+ * per row), 3 complex float rows into double plans, 4 float rows into a double r2c plan
+ * (bttb_internal_fft2_rows_single: bit for bit the transform of the widened input), 0 none (bttb_internal_cols_first: the column
  * transforms alone; n2 any width). */
 static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir, size_t nparts,
                               int stream, int rows)
 {
-    size_t cs = csize(prec), rsz = cs / 2, w = rows == 2 ? n2 / 2 + 1 : n2, total = n1 * w, j, part;
-    size_t half = w / 2, wsize = 0, inb = n1 * n2 * (rows == 2 ? rsz : rows == 3 ? 2 * sizeof(float) : cs);
+    int single = rows >= 3;
+    size_t cs = csize(prec), rsz = cs / 2, w = rows == 2 || rows == 4 ? n2 / 2 + 1 : n2, total = n1 * w, j, part;
+    size_t half = w / 2, wsize = 0;
+    size_t inb = n1 * n2 * (single ? (rows == 4 ? 1 : 2) * sizeof(float) : rows == 2 ? rsz : cs);
     size_t off = stream && prec == BTTB_F32 ? 8 : 0;
     bttb_plan *pr = NULL, *pc = NULL;
     unsigned char *in, *ref, *out, *obuf, *work = NULL;
     double rs = dir == 1 ? 1.0 / (double)n2 : 1.0, cscale = dir == 1 ? 0.5 : 1.0;
     int ok = 1;
-    if (rows == 2) dir = -1;   /* a real transform is forward */
-    if (rows == 3 && prec != BTTB_F64) return;
-    if ((rows && bttb_plan_create(&pr, rows == 2 ? BTTB_R2C : BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
+    if (rows == 2 || rows == 4) dir = -1;   /* a real transform is forward */
+    if (single && prec != BTTB_F64) return;
+    if ((rows && bttb_plan_create(&pr, rows % 2 == 0 ? BTTB_R2C : BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
         bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
         CHECK(0, "fused2d plans %zu x %zu", n1, n2);
         bttb_plan_destroy(pr);
@@ -769,7 +771,15 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
               wsize, n1, n2);
         work = (unsigned char *)malloc(wsize + 8);
     }
-    if (rows == 2) {
+    if (rows == 4) {
+        double *wide = (double *)malloc(n1 * n2 * sizeof(double));
+        for (j = 0; j < n1 * n2; j++) {
+            ((float *)in)[j] = (float)rnd();
+            wide[j] = (double)((float *)in)[j];
+        }
+        ok &= bttb_execute_r2c_many(pr, wide, ref, rs, n1, (ptrdiff_t)n2, (ptrdiff_t)w, NULL) == BTTB_OK;
+        free(wide);
+    } else if (rows == 2) {
         for (j = 0; j < n1 * n2; j++) {
             if (prec == BTTB_F32) ((float *)in)[j] = (float)rnd();
             else ((double *)in)[j] = rnd();
@@ -791,7 +801,7 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
     memset(out, 0x77, total * cs);
     for (part = 0; part < nparts; part++) {
         unsigned char *wk = work ? work + 8 : NULL;
-        if (rows == 3)
+        if (single)
             ok &= bttb_internal_fft2_rows_single(pr, pc, in, out, part, nparts, dir, rs, cscale, wk) == BTTB_OK;
         else if (rows)
             ok &= bttb_internal_fft2_rows(pr, pc, in, out, part, nparts, dir, rs, cscale, wk) == BTTB_OK;
@@ -803,7 +813,8 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
         ok &= bttb_internal_cols_rest(pc, out, dir, cscale, half, (ptrdiff_t)w) == BTTB_OK;
     ok &= bttb_internal_cols_rest(pc, out + half * cs, dir, cscale, w - half, (ptrdiff_t)w) == BTTB_OK;
     CHECK(ok && memcmp(out, ref, total * cs) == 0, "fused 2-D %s differ in bits: %zu x %zu %s dir=%d parts=%zu stream=%d",
-          rows == 3 ? "complex float rows + columns" : rows == 2 ? "real rows + columns"
+          rows == 4 ? "float rows + columns" : rows == 3 ? "complex float rows + columns"
+          : rows == 2 ? "real rows + columns"
           : rows ? "rows + columns" : "columns alone", n1, n2,
           pname(prec), dir, nparts, stream);
     free(in); free(ref); free(obuf); free(work);
@@ -856,9 +867,11 @@ static void test_fused2d(void)
                                       np, np == 3, 0);
                     /* complex float rows in double plans */
                     test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3, 3);
-                    /* real rows (forward only) */
-                    if (d == -1 && sh[a][1] >= 2)
+                    /* real rows (forward only), also float rows in double plans */
+                    if (d == -1 && sh[a][1] >= 2) {
                         test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3, 2);
+                        test_fused2d_case(sh[a][0], sh[a][1], p ? BTTB_F32 : BTTB_F64, d, np, np == 3, 4);
+                    }
                 }
     /* outputs of BTTB_STREAM_MIN bytes: the streamed row pass */
     test_fused2d_case(1024, 1024, BTTB_F64, -1, 3, 1, 1);
@@ -870,6 +883,7 @@ static void test_fused2d(void)
     test_fused2d_case(1024, 1024, BTTB_F64, 1, 3, 1, 3);    /* complex float rows, streamed */
     test_fused2d_case((size_t)1 << 17, 8, BTTB_F64, -1, 2, 1, 3);
     test_fused2d_case(16, 65536, BTTB_F64, -1, 1, 1, 3);
+    test_fused2d_case(1024, 2048, BTTB_F64, -1, 3, 1, 4);   /* float rows, streamed */
     test_fused2d_case(16, 4096, BTTB_F32, -1, 1, 1, 2);
     /* streamed groups whose row transforms run no slices of the ahead, so the row loop copies
      * the previous group out itself: one-pass rows, and rows longer than the cache block */
@@ -901,7 +915,6 @@ static void test_fused2d(void)
         bttb_plan *cf = NULL;
         bttb_plan_create(&cf, BTTB_C2C, 8, BTTB_F32, 0);
         CHECK(bttb_internal_fft2_rows_single(cf, cf, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "single rows, float plans");
-        CHECK(bttb_internal_fft2_rows_single(r, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "single rows, r2c plan");
         CHECK(bttb_internal_fft2_rows_single(NULL, c, buf, buf + 32, 0, 1, -1, 1.0, 1.0, NULL) == BTTB_EINVAL, "single rows, NULL plan");
         float fin[128] = {0};   /* 8 x 8 complex float -> 8 x 8 complex double */
         double fout[128];
