@@ -146,13 +146,12 @@ def _with_len(shape, ax, n):
     return shape[:ax] + (n,) + shape[ax + 1:]
 
 
-def _narrow(res, out, dtype):
+def _narrow(res, out, dtype, nw=1):
     """Round the double-precision result res of a single-precision transform to dtype (once),
-    into out when given."""
-    if out is not None:
-        np.copyto(out, res, casting="same_kind")
-        return out
-    return res.astype(dtype)
+    into out when given (nw threads for large arrays)."""
+    dst = out if out is not None else _backend.fft.empty(res.shape, dtype)
+    _workers.narrow(dst, res, nw)
+    return dst
 
 
 def _single_rows(kind, arr, ax, shape, dtype, n, inverse, scale, out=None, nw=1):
@@ -293,7 +292,7 @@ def _c2c_public(a, n, axis, norm, out, overwrite_x, workers, inverse, fname):
         if res is not None:
             return res
         res = _c2c_axis(arr, n, ax, inverse, code, None, False, nw, _C128)
-        return _narrow(res, out, _C64)
+        return _narrow(res, out, _C64, nw)
     reuse = bool(overwrite_x) and arr is a
     return _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt)
 
@@ -415,7 +414,7 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
                            _scale(code, n, False), out, nw)
         if res is not None:
             return res
-        return _narrow(_r2c_axis(arr, n, ax, code, None, nw, _C128), out, _C64)
+        return _narrow(_r2c_axis(arr, n, ax, code, None, nw, _C128), out, _C64, nw)
     return _r2c_axis(arr, n, ax, code, out, nw, cdt)
 
 
@@ -459,7 +458,7 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
                            _scale(code, n, True), out, nw)
         if res is not None:
             return res
-        return _narrow(_c2r_axis(arr, n, ax, code, None, nw, _C128), out, _F32)
+        return _narrow(_c2r_axis(arr, n, ax, code, None, nw, _C128), out, _F32, nw)
     return _c2r_axis(arr, n, ax, code, out, nw, cdt)
 
 
@@ -592,12 +591,12 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
         res = out if out is not None and not single else _backend.fft.empty(arr.shape, cdt)
         _workers.fft2_from(arr, res, inverse, _scale(code, n2, inverse),
                            _scale(code, n1, inverse), nw)
-        return _narrow(res, out, _C64) if single else res
+        return _narrow(res, out, _C64, nw) if single else res
     for (n, ax, _), shp in zip(steps, shapes):
         o = out if (out is not None and shp == final and not single) else None
         cur = _c2c_axis(cur, n, ax, inverse, code, o, reuse, nw, cdt)
         reuse = True
-    return _narrow(cur, out, _C64) if single else cur
+    return _narrow(cur, out, _C64, nw) if single else cur
 
 
 def fftn(a, s=None, axes=None, norm=None, out=None, *, overwrite_x=False, workers=None):
@@ -668,7 +667,7 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
         n1, n2 = arr.shape
         res = dst if dst is not None else _backend.fft.empty(final, cdt)
         _workers.fft2_from(arr, res, False, _scale(code, n2, False), _scale(code, n1, False), nw)
-        return _narrow(res, out, _C64) if single else res
+        return _narrow(res, out, _C64, nw) if single else res
     n0, ax0, _ = steps[0]
     cur = None
     if single:
@@ -686,7 +685,7 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
     for (n, ax, _), shp in zip(steps[1:], shapes[1:]):
         o = dst if (dst is not None and shp == final) else None
         cur = _c2c_axis(cur, n, ax, False, code, o, True, nw, cdt)
-    return _narrow(cur, out, _C64) if single else cur
+    return _narrow(cur, out, _C64, nw) if single else cur
 
 
 def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
@@ -715,7 +714,7 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
         res = _single_rows("i", cur, ax, final, _F32, n, True, _scale(code, n, True), out, nw)
         if res is not None:
             return res
-        return _narrow(_c2r_axis(cur, n, ax, code, None, nw, cdt), out, _F32)
+        return _narrow(_c2r_axis(cur, n, ax, code, None, nw, cdt), out, _F32, nw)
     return _c2r_axis(cur, n, ax, code, out, nw, cdt)
 
 

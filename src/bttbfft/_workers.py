@@ -133,6 +133,17 @@ def _run(tasks, nworkers):
         raise err
 
 
+def narrow(dst, src, nworkers):
+    """dst <- src rounded to dst's dtype (np.copyto, same_kind), in up to nworkers threads over
+    pieces of a leading axis when src is large (an elementwise cast: the same bits however it is
+    split)."""
+    ax, parts = _chunks(src, src.ndim - 1, nworkers) if src.ndim >= 2 else (None, None)
+    if parts is None:
+        np.copyto(dst, src, casting="same_kind")
+        return
+    _run([lambda p=p: np.copyto(dst[p], src[p], casting="same_kind") for p in parts], len(parts))
+
+
 # Column passes (the transform axis has a larger stride than another axis, whose adjacent lines
 # the C core transforms together): when one call would sweep more than _COLBLOCK_MIN bytes, the
 # columns are transformed in blocks of about _COLBLOCK_BYTES (a power of two >= 64 columns, so
