@@ -29,14 +29,14 @@ import bttbfft  # noqa: E402
 
 CASES = [("fft", 2048, 2048), ("fft", 16384, 256), ("fft", 256, 16384),
          ("rfft", 2048, 2048), ("rfft", 16384, 256), ("irfft", 2048, 2048),
-         ("rfft2", 2048, 2048)]
+         ("rfft2", 2048, 2048), ("fft2", 2048, 2048), ("fft2", 1024, 1024)]
 
 
 def bench(case, rounds):
     kind, rows, n = case
     rng = np.random.default_rng(rows + n)
     z = (rng.standard_normal((rows, n)) + 1j * rng.standard_normal((rows, n)))
-    if kind == "fft":
+    if kind in ("fft", "fft2"):
         x, wide, single = z.astype(np.complex64), np.complex128, np.complex64
     elif kind == "irfft":
         x, wide, single = z[:, :n // 2 + 1].astype(np.complex64), np.complex128, np.float32
