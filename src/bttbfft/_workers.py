@@ -137,7 +137,7 @@ def narrow(dst, src, nworkers):
     """dst <- src rounded to dst's dtype (np.copyto, same_kind), in up to nworkers threads over
     pieces of a leading axis when src is large (an elementwise cast: the same bits however it is
     split)."""
-    ax, parts = _chunks(src, src.ndim - 1, nworkers) if src.ndim >= 2 else (None, None)
+    _, parts = _chunks(src, src.ndim - 1, nworkers)
     if parts is None:
         np.copyto(dst, src, casting="same_kind")
         return

@@ -743,8 +743,8 @@ static void test_bitexact(void)
 static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir, size_t nparts,
                               int stream, int rows)
 {
-    int single = rows >= 3;
-    size_t cs = csize(prec), rsz = cs / 2, w = rows == 2 || rows == 4 ? n2 / 2 + 1 : n2, total = n1 * w, j, part;
+    int single = rows >= 3, real = rows == 2 || rows == 4;
+    size_t cs = csize(prec), rsz = cs / 2, w = real ? n2 / 2 + 1 : n2, total = n1 * w, j, part;
     size_t half = w / 2, wsize = 0;
     size_t inb = n1 * n2 * (single ? (rows == 4 ? 1 : 2) * sizeof(float) : rows == 2 ? rsz : cs);
     size_t off = stream && prec == BTTB_F32 ? 8 : 0;
@@ -752,9 +752,9 @@ static void test_fused2d_case(size_t n1, size_t n2, bttb_precision prec, int dir
     unsigned char *in, *ref, *out, *obuf, *work = NULL;
     double rs = dir == 1 ? 1.0 / (double)n2 : 1.0, cscale = dir == 1 ? 0.5 : 1.0;
     int ok = 1;
-    if (rows == 2 || rows == 4) dir = -1;   /* a real transform is forward */
+    if (real) dir = -1;   /* a real transform is forward */
     if (single && prec != BTTB_F64) return;
-    if ((rows && bttb_plan_create(&pr, rows % 2 == 0 ? BTTB_R2C : BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
+    if ((rows && bttb_plan_create(&pr, real ? BTTB_R2C : BTTB_C2C, n2, prec, 0) != BTTB_OK) ||
         bttb_plan_create(&pc, BTTB_C2C, n1, prec, 0) != BTTB_OK) {
         CHECK(0, "fused2d plans %zu x %zu", n1, n2);
         bttb_plan_destroy(pr);
