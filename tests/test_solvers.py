@@ -429,3 +429,127 @@ def test_solve_bttb_errors():
     with pytest.raises(LinAlgError, match="iterations"):
         solve_bttb(gaussian_t(16, 16, 2.0), np.ones((16, 16)), regularization=1e-8,
                    preconditioner=None, maxiter=2)
+
+
+# ------------------------------------------------------------------------------------------------
+# regressions found in review (session 14): each fails on the code before its fix
+def _relres(T, x, b):
+    return np.linalg.norm(T @ x - b) / np.linalg.norm(b)
+
+
+def test_levinson_result_is_checked():
+    # well-conditioned (cond 12) but with a nearly singular leading minor: the Levinson recursion
+    # alone returns garbage (relative residual 1e65); "auto" must notice and solve it anyway
+    c = np.array([1.0, 1, 1, 1, 1, 1, 1, 2, 2])
+    r = np.array([1.0, 1 + 2e-8, 2, -2, -2, -2, -1, 0, 2])
+    b = np.arange(1.0, 10.0)
+    T = sl.toeplitz(c, r)
+    assert np.linalg.cond(T) < 100
+    x = solve_toeplitz((c, r), b)
+    assert _relres(T, x, b) <= 1e-10
+    np.testing.assert_allclose(x, np.linalg.solve(T, b), rtol=1e-8, atol=1e-8)
+    with pytest.raises(LinAlgError, match="Levinson recursion is unstable"):
+        solve_toeplitz((c, r), b, method="levinson")
+
+
+def test_negative_definite_with_user_preconditioner():
+    n = 100
+    c = -np.exp(-0.3 * np.arange(n))
+    c[0] -= 1.0
+    T = sl.toeplitz(c)
+    M = circulant_preconditioner(c)        # approximates T^{-1} (negative definite)
+    for method in ("auto", "pcg"):
+        x = solve_toeplitz(c, np.ones(n), method=method, preconditioner=M)
+        assert _relres(T, x, np.ones(n)) <= 1e-10
+
+
+def test_gmres_maxiter_is_per_right_hand_side():
+    rng = np.random.default_rng(5)
+    n = 64
+    c = rng.standard_normal(n) / np.arange(1, n + 1)
+    r = rng.standard_normal(n) / np.arange(1, n + 1)
+    c[0] = r[0] = 2.0
+    B = rng.standard_normal((n, 22))
+    X = solve_toeplitz((c, r), B, preconditioner=None, method="gmres")
+    T = sl.toeplitz(c, r)
+    for j in range(B.shape[1]):
+        assert _relres(T, X[:, j], B[:, j]) <= 1e-10
+
+
+@pytest.mark.parametrize("scale", [1e-170, 1e-310, 1e170])
+@pytest.mark.parametrize("method", ["pcg", "gmres", "levinson"])
+def test_solution_scales_with_b(scale, method):
+    n = 100
+    c = np.r_[4.0, 1.0, np.zeros(n - 2)]
+    x1 = solve_toeplitz(c, np.ones(n), method=method)
+    xs = solve_toeplitz(c, np.full(n, scale), method=method)
+    np.testing.assert_allclose(xs / scale, x1, rtol=1e-12 if scale > 1e-300 else 1e-9)
+
+
+@pytest.mark.parametrize("tscale", [1e-200, 1e150])
+def test_solution_scales_with_t(tscale):
+    n = 100
+    c = np.r_[4.0, 1.0, np.zeros(n - 2)]
+    x1 = solve_toeplitz(c, np.ones(n))
+    np.testing.assert_allclose(solve_toeplitz(c * tscale, np.ones(n)) * tscale, x1, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-170, 1e170])
+@pytest.mark.parametrize("alpha", [0.0, 1e-3])
+def test_solve_bttb_scales_with_b(scale, alpha):
+    t = np.zeros((5, 5))
+    t[2, 2], t[1, 2], t[3, 2], t[2, 1], t[2, 3] = 4.0, -1.0, -1.0, -1.0, -1.0
+    b = np.random.default_rng(1).random((3, 3))
+    x1 = solve_bttb(t, b, regularization=alpha, tol=1e-12)
+    xs = solve_bttb(t, b * scale, regularization=alpha, tol=1e-12)
+    np.testing.assert_allclose(xs / scale, x1, rtol=1e-10)
+    T = bttb_matrix(t)
+    A = T.T @ T + alpha * np.eye(9)
+    np.testing.assert_allclose(x1.ravel(), np.linalg.solve(A, T.T @ b.ravel()), rtol=1e-9)
+
+
+def test_tol_zero_runs_to_maxiter_and_reports_the_true_residual():
+    c = np.exp(-0.3 * np.arange(100))
+    c[0] += 1.0
+    calls = []
+    for method in ("pcg", "auto"):
+        calls.clear()
+        # (the recurrence residual reaches exact zero long before maxiter = 10 n: not a sign of
+        # indefiniteness, and the true residual is what the error reports)
+        with pytest.raises(LinAlgError, match="did not converge: 1000 iterations") as info:
+            solve_toeplitz(c, np.ones(100), method=method, tol=0.0,
+                           callback=lambda xk: calls.append(1))
+        assert len(calls) == 1000
+        res = float(str(info.value).split("relative residual ")[1].split()[0])
+        assert 0 < res < 1e-12          # the true residual, not the recurrence's
+
+
+def test_pcg_fallback_to_gmres_keeps_the_maxiter_budget():
+    # Hermitian indefinite: "auto" starts with PCG, finds the wrong-sign curvature and switches
+    n = 64
+    c = np.zeros(n)
+    c[0], c[1] = 0.5, 1.0
+    calls = []
+    with pytest.raises(LinAlgError, match="did not converge: 5 iterations"):
+        solve_toeplitz(c, np.ones(n), tol=0.0, maxiter=5, preconditioner=None,
+                       callback=lambda xk: calls.append(1))
+    assert len(calls) <= 5
+
+
+@pytest.mark.parametrize("dc, db, expect", [
+    (np.float32, np.float32, np.float32), (np.complex64, np.float32, np.complex64),
+    (np.float32, np.float64, np.float64), (np.int32, np.int32, np.float64),
+    (np.float64, np.complex128, np.complex128)])
+def test_solve_circulant_dtype_as_scipy(dc, db, expect):
+    c = np.array([4, 1, 1], dtype=dc)
+    b = np.array([6, 6, 6], dtype=db)
+    x = solve_circulant(c, b)
+    ref = sl.solve_circulant(c, b)
+    assert x.dtype == expect == ref.dtype
+    np.testing.assert_allclose(x, ref, rtol=1e-6)
+
+
+def test_solve_circulant_no_columns():
+    x = solve_circulant(np.array([4.0, 1.0, 1.0]), np.ones((3, 0)))
+    assert x.shape == (3, 0) == sl.solve_circulant(np.array([4.0, 1.0, 1.0]),
+                                                   np.ones((3, 0))).shape

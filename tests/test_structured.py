@@ -236,3 +236,58 @@ def test_operator_matvec_shape_mismatch():
     op = bttbfft.ToeplitzOperator(np.ones(4), np.ones(3))
     with pytest.raises(ValueError):
         op.matvec(np.ones(4))
+
+
+# ------------------------------------------------------------------------------------------------
+# regressions found in review (session 14)
+def test_caller_arrays_stay_writeable_and_unchanged():
+    rng = np.random.default_rng(3)
+    t = rng.random((3, 5))
+    k = rng.random((3, 3))
+    c = rng.random(6)
+    calls = [
+        (lambda: bttbfft.bttb_matvec(t, np.ones((2, 3))), t),
+        (lambda: bttbfft.BTTBOperator(t).matvec(np.ones(6)), t),
+        (lambda: bttbfft.solve_bttb(t + 10 * (np.arange(15).reshape(3, 5) == 7), np.ones((2, 3))),
+         None),
+        (lambda: bttbfft.ConvolutionOperator(k, (4, 4)).matvec(np.ones(16)), k),
+        (lambda: bttbfft.convolution_matrix(k, (4, 4)), k),
+        (lambda: bttbfft.ToeplitzOperator(c).matvec(np.ones(6)), c),
+        (lambda: bttbfft.toeplitz_matvec(c, c, np.ones(6)), c),
+        (lambda: bttbfft.circulant_matvec(c, np.ones(6)), c),
+    ]
+    for f, arr in calls:
+        if arr is None:
+            f()
+            continue
+        before = arr.copy()
+        f()
+        assert arr.flags.writeable
+        np.testing.assert_array_equal(arr, before)
+        arr[0] = arr[0]                      # still assignable
+
+
+def test_convolution_operator_no_columns():
+    for mode in ("same", "full", "valid"):
+        A = bttbfft.ConvolutionOperator(np.ones((3, 3)), (4, 4), mode=mode)
+        assert A.matmat(np.ones((A.shape[1], 0))).shape == (A.shape[0], 0)
+        assert A.rmatmat(np.ones((A.shape[0], 0))).shape == (A.shape[1], 0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: bttbfft.ConvolutionOperator(np.ones((2, 2)), (3.7, 2.2)),
+    lambda: bttbfft.convolution_matrix(np.ones((2, 2)), (3.0, 3)),
+    lambda: bttbfft.convolution_matrix(np.ones(2), 3.5)])
+def test_non_integer_shapes_raise_type_error(call):
+    with pytest.raises(TypeError, match="shape must be"):
+        call()
+
+
+def test_integer_like_shapes_accepted():
+    assert bttbfft.convolution_matrix(np.ones(2), np.int64(3)).shape == (4, 3)
+    assert bttbfft.ConvolutionOperator(np.ones((2, 2)), (np.int32(3), 2)).shape == (6, 6)
+
+
+def test_bool_2d_kernel_refused_by_convolution_matrix():
+    with pytest.raises(ValueError, match="bool"):
+        bttbfft.convolution_matrix(np.ones((2, 2), bool), (3, 3), boundary="wrap")

@@ -30,6 +30,7 @@ import math
 import numbers
 
 import numpy as np
+import scipy.linalg
 from numpy.linalg import LinAlgError
 from scipy.sparse.linalg import LinearOperator
 
@@ -41,10 +42,44 @@ _METHODS = ("auto", "pcg", "gmres", "levinson")
 _KINDS = ("strang", "chan")
 _LEVINSON_MAX_N = 48      # method="auto": Levinson up to this size (measured crossover)
 _GMRES_RESTART = 50
+_DENSE_CHECK_MAX_N = 256  # a Levinson result's residual: dense product up to this size
 
 
 class _Indefinite(Exception):
-    """PCG met a curvature of the wrong sign (T or the preconditioner is not definite)."""
+    """PCG met a curvature of the wrong sign (T or the preconditioner is not definite) after
+    ``iterations`` iterations."""
+
+    def __init__(self, iterations=0):
+        super().__init__(iterations)
+        self.iterations = iterations
+
+
+# ------------------------------------------------------------------------------------------------
+# scaling: the iterations work on data scaled by powers of two (exact), so that no norm or inner
+# product underflows or overflows whatever the magnitude of T and b (a b of 1e-170 would otherwise
+# have a squared norm of 0 and be taken for a zero right-hand side)
+def _maxabs(a, axis=None):
+    """max |re|, |im| (no overflow of |z| for complex entries near the largest double)."""
+    m = np.max(np.abs(a.real), axis=axis, initial=0.0)
+    if a.dtype.kind == "c":
+        m = np.maximum(m, np.max(np.abs(a.imag), axis=axis, initial=0.0))
+    return m
+
+
+def _exponent(m):
+    """e with m * 2**-e in [0.5, 1) (0 where m is 0): int array of m's shape."""
+    return np.frexp(np.asarray(m, dtype=np.float64))[1]
+
+
+def _ldexp(a, e):
+    """a * 2**e (e an int or int array broadcasting against a's last axis), exactly unless the
+    result under- or overflows; complex a part by part."""
+    if a.dtype.kind != "c":
+        return np.ldexp(a, e)
+    out = np.empty_like(a)
+    out.real = np.ldexp(a.real, e)
+    out.imag = np.ldexp(a.imag, e)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -272,7 +307,9 @@ def solve_circulant(c, b, singular="raise", tol=None):
 
     ``singular="raise"`` raises LinAlgError when an eigenvalue has ``|lambda| <= tol`` (default
     ``tol = n * eps * max|lambda|``); ``singular="lstsq"`` returns the least-squares solution
-    (those eigenvalues treated as zero).  The result is real when c and b are real.
+    (those eigenvalues treated as zero).  The result is real when c and b are real; its dtype is
+    scipy's: float32/complex64 when c and b are single precision (computed in double, rounded
+    once), else float64/complex128.  A b with no columns gives an empty (n, 0) result.
 
     >>> import bttbfft
     >>> bttbfft.solve_circulant([4.0, 1.0, 1.0], [6.0, 6.0, 6.0]).round(12)
@@ -283,8 +320,15 @@ def solve_circulant(c, b, singular="raise", tol=None):
     c = _vec(c, "c")
     n = c.size
     B, vec = _rhs(b, n)
+    # the result dtype of scipy.linalg.solve_circulant: single precision stays single (computed
+    # in double, rounded once), everything else double
+    rt = np.result_type(c, B)
+    real = rt.kind != "c"
+    single = rt in (np.float16, np.float32, np.complex64)
+    odt = np.dtype((np.float32 if single else np.float64) if real
+                   else (np.complex64 if single else np.complex128))
     if B.shape[1] == 0:
-        raise ValueError("b must be non-empty (zero-size input)")
+        return np.zeros((n, 0), dtype=odt)
     fm = _fft_mod()
     eigs = fm.fft(np.asarray(c, dtype=np.complex128))
     absev = np.abs(eigs)
@@ -301,8 +345,7 @@ def solve_circulant(c, b, singular="raise", tol=None):
     if np.any(near):
         X[near] = 0
     x = fm.ifft(X, axis=0)
-    if c.dtype.kind != "c" and B.dtype.kind != "c":
-        x = np.ascontiguousarray(x.real)
+    x = np.ascontiguousarray(x.real if real else x, dtype=odt)
     return x[:, 0] if vec else x
 
 
@@ -329,32 +372,35 @@ def _pcg(A, M, B, tol, maxiter, callback, sign, fname, to_user):
     bnorm = _colnorm(B)
     done = bnorm == 0
     act = np.flatnonzero(~done)
-    res = np.zeros(k)
     if act.size == 0:
         return X
     R = Bs[:, act].copy()
     Z = M(R) if M is not None else R.copy()
     P = Z.copy()
     rz = np.real(np.sum(np.conj(R) * Z, axis=0))
-    res[act] = 1.0
     it = 0
     while act.size:
         if it >= maxiter:
-            raise _nonconv_error(fname, "PCG", it, float(res.max()), tol)
+            # report the true residual reached (the recurrence's may be far below it)
+            tr = _colnorm(Bs[:, act] - sign * A(X[:, act])) / bnorm[act]
+            raise _nonconv_error(fname, "PCG", it, float(tr.max()), tol)
         Q = sign * A(P)
         pq = np.real(np.sum(np.conj(P) * Q, axis=0))
         if not np.all(np.isfinite(pq)):
             raise LinAlgError(f"{fname}: PCG broke down (non-finite values) after {it} iterations")
-        if np.any(pq <= 0) or np.any(rz <= 0):
-            raise _Indefinite()
-        alpha = rz / pq
+        # rz == 0: the recurrence residual of that column is exactly zero (it has no step to
+        # take; the true residual decides below); otherwise a non-positive rz or curvature
+        # shows that T or the preconditioner is not definite
+        live = rz != 0
+        if np.any(rz < 0) or np.any(live & (pq <= 0)):
+            raise _Indefinite(it)
+        alpha = np.where(live, rz / np.where(live, pq, 1.0), 0.0)
         X[:, act] += alpha * P
         R -= alpha * Q
         it += 1
         if callback is not None:
             callback(to_user(X))
         rn = _colnorm(R) / bnorm[act]
-        res[act] = rn
         small = rn <= tol
         if np.any(small):
             # confirm with the true residual
@@ -362,7 +408,6 @@ def _pcg(A, M, B, tol, maxiter, callback, sign, fname, to_user):
             cols = act[idx]
             Rt = Bs[:, cols] - sign * A(X[:, cols])
             tr = _colnorm(Rt) / bnorm[cols]
-            res[cols] = tr
             ok = tr <= tol
             # converged columns leave; the others continue from their true residual
             bad = idx[~ok]
@@ -480,19 +525,18 @@ def _backsolve(H, g, j):
     return y
 
 
-def _gmres(A, M, B, tol, maxiter, callback, fname, to_user, restart=_GMRES_RESTART):
+def _gmres(A, M, B, tol, maxiter, callback, fname, to_user, restart=_GMRES_RESTART, it0=0):
+    """GMRES on each column of B in turn, each with its own budget of maxiter - it0 iterations
+    (it0: iterations already spent on the system, by a PCG attempt)."""
     n, k = B.shape
     X = np.zeros((n, k), dtype=B.dtype)
-    total = 0
     for j in range(k):
         def emit(xj, j=j):
             Xc = X.copy()
             Xc[:, j] = xj
             callback(to_user(Xc))
-        xj, used = _gmres1(A, M, B[:, j], tol, maxiter - total, callback, fname, total,
-                           restart, emit)
-        X[:, j] = xj
-        total += used
+        X[:, j], _ = _gmres1(A, M, B[:, j], tol, maxiter - it0, callback, fname, it0, restart,
+                             emit)
     return X
 
 
@@ -581,15 +625,21 @@ def solve_toeplitz(c_or_cr, b, *, method="auto", preconditioner="strang", tol=1e
                      negative definite: the sign of t0 is detected and ``-T x = -b`` solved);
       ``"gmres"``    restarted GMRES(50), right-preconditioned, for a general T;
       ``"levinson"`` the O(n^2) Levinson recursion (direct; LinAlgError if a leading principal
-                     minor is singular);
-      ``"auto"``     Levinson for n <= 48, else PCG when T is Hermitian (c[0] real, r = conj(c))
-                     with a nonzero diagonal, else GMRES; if PCG finds T indefinite it switches
-                     to GMRES.
+                     minor is singular, or if the result's relative residual exceeds tol: the
+                     recursion is not stable for every T, so its result is always checked);
+      ``"auto"``     Levinson for n <= 48 if its residual is within tol; otherwise (and for larger
+                     n) PCG when T is Hermitian (c[0] real, r = conj(c)) with a nonzero
+                     diagonal, else GMRES; if PCG finds T (or the preconditioner) indefinite it
+                     switches to GMRES for the rest of maxiter.
     preconditioner: ``"strang"``, ``"chan"`` (see ``circulant_preconditioner``), None, or a
-      LinearOperator approximating ``T^{-1}``.  A Strang circulant that is singular or not definite
-      where T is replaced by T. Chan's; if that one fails too, no preconditioner is used.
+      LinearOperator approximating ``T^{-1}`` (negated internally when PCG solves ``-T x = -b``).
+      A Strang circulant that is singular or not definite where T is replaced by T. Chan's; if
+      that one fails too, no preconditioner is used.
     tol: relative residual ``||b - T x|| / ||b||`` per column, confirmed with the true residual.
-    maxiter: iterations (None: 10*n; GMRES counts inner iterations over all columns).
+      The iterations run on T and b scaled by powers of two, so the result does not depend on
+      their magnitudes (a b of 1e-170 or 1e170 is solved like a b of 1).
+    maxiter: iterations per right-hand side (None: 10*n; a PCG attempt that "auto" abandons
+      counts against it).
     callback(xk): called once per iteration with the current iterate (shape of b).
 
     Raises LinAlgError (naming the iterations done and the residual reached) when the iterative
@@ -623,44 +673,65 @@ def solve_toeplitz(c_or_cr, b, *, method="auto", preconditioner="strang", tol=1e
         return np.zeros((n, 0), dtype=dt)
     if not (np.all(np.isfinite(c)) and np.all(np.isfinite(r)) and np.all(np.isfinite(B))):
         return _nan_result(B, vec, dt)
+    # work on T * 2**-et and each column of b times 2**-eb (exact): x = x_scaled * 2**(eb - et)
+    et = int(_exponent(max(_maxabs(c), _maxabs(r))))
+    eb = _exponent(_maxabs(B, axis=0))
+    c, r, B = _ldexp(c, -et), _ldexp(r, -et), _ldexp(B, -eb)
+
+    def result(X):
+        X = _ldexp(X, eb - et)
+        return X[:, 0] if vec else X
 
     def to_user(X):
-        return X[:, 0].copy() if vec else X.copy()
+        return result(X.copy())
 
     hermitian = _is_hermitian_cr(c, r)
     t0 = float(np.real(c[0]))
     requested = method
+    from ._structured import ToeplitzOperator
+    ops = []
+
+    def A(X):
+        if not ops:                 # made on first use (a Levinson result may need no product)
+            ops.append(ToeplitzOperator(c, r))
+        return ops[0].matmat(X)
+
+    if method in ("auto", "levinson") and (method == "levinson" or n <= _LEVINSON_MAX_N):
+        # the Levinson recursion is not stable for every T (a nearly singular leading minor
+        # ruins it silently): its result is accepted only if the true relative residual of every
+        # column is within tol, else "auto" goes on with an iterative method
+        try:
+            X = _levinson(c, r, B)
+            bn = _colnorm(B)
+            TX = scipy.linalg.toeplitz(c, r) @ X if n <= _DENSE_CHECK_MAX_N else A(X)
+            res = float(np.max(_colnorm(B - TX) / np.where(bn > 0, bn, 1.0)))
+        except LinAlgError:
+            if method == "levinson":
+                raise
+            res = math.inf
+        if res <= tol:
+            if callback is not None:
+                callback(to_user(X))
+            return result(X)
+        if method == "levinson":
+            raise LinAlgError(f"solve_toeplitz: the Levinson recursion is unstable for this "
+                              f"matrix: relative residual {res:.3e} reached (tol {tol:.3e}); use "
+                              "method='gmres'")
     if method == "auto":
-        if n <= _LEVINSON_MAX_N:
-            try:
-                X = _levinson(c, r, B)
-                if callback is not None:
-                    callback(to_user(X))
-                return X[:, 0] if vec else X
-            except LinAlgError:
-                method = "gmres"
-        else:
-            method = "pcg" if hermitian and t0 != 0 else "gmres"
-    if method == "levinson":
-        X = _levinson(c, r, B)
-        if callback is not None:
-            callback(to_user(X))
-        return X[:, 0] if vec else X
+        method = "pcg" if hermitian and t0 != 0 else "gmres"
     if method == "pcg" and not (hermitian and t0 != 0):
         raise ValueError("method='pcg' needs a Hermitian definite Toeplitz matrix (c[0] real and "
                          "nonzero, r == conj(c)); use method='gmres'")
-
-    from ._structured import ToeplitzOperator
-    T = ToeplitzOperator(c, r)
-
-    def A(X):
-        return T.matmat(X)
 
     def make_M(sign):
         if prec is None:
             return None
         if not isinstance(prec, str):
-            return _user_prec(prec)
+            # the user's M approximates T^{-1}: applied to the scaled T, and negated for PCG on
+            # -T (negative definite T)
+            Mu = _user_prec(prec)
+            neg = sign is not None and sign < 0
+            return lambda X: _ldexp(-Mu(X) if neg else Mu(X), et)
         P = _make_circ_prec(c, r, prec, sign)
         if P is None and sign is not None:
             P = _make_circ_prec(c, r, "chan", None)
@@ -670,19 +741,20 @@ def solve_toeplitz(c_or_cr, b, *, method="auto", preconditioner="strang", tol=1e
             return lambda X: -P.matmat(X)
         return P.matmat
 
+    it0 = 0
     if method == "pcg":
         sign = 1.0 if t0 > 0 else -1.0
         try:
-            X = _pcg(A, make_M(sign), B, tol, maxiter, callback, sign, "solve_toeplitz",
-                     to_user)
-            return X[:, 0] if vec else X
-        except _Indefinite:
-            if requested == "pcg" or (prec is not None and not isinstance(prec, str)):
+            return result(_pcg(A, make_M(sign), B, tol, maxiter, callback, sign,
+                               "solve_toeplitz", to_user))
+        except _Indefinite as exc:
+            if requested == "pcg":
                 raise LinAlgError("solve_toeplitz: PCG breakdown: T (or the preconditioner) is "
                                   "not definite (a search direction of wrong-sign curvature); "
                                   "use method='gmres'") from None
-    X = _gmres(A, make_M(None), B, tol, maxiter, callback, "solve_toeplitz", to_user)
-    return X[:, 0] if vec else X
+            it0 = exc.iterations     # GMRES goes on with what is left of maxiter
+    return result(_gmres(A, make_M(None), B, tol, maxiter, callback, "solve_toeplitz", to_user,
+                         it0=it0))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -797,20 +869,27 @@ def solve_bttb(t, b, *, preconditioner="chan", regularization=0.0, tol=1e-8, max
     t = np.asarray(t, dtype=dt)
     B = np.asarray(B, dtype=dt)
 
-    def shape_out(X):
+    def shape_out(X, e=0):
+        X = _ldexp(X, e) if np.any(e) else X
         if shape_kind == "grid":
             return X[:, 0].reshape(m, n)
         if shape_kind == "vec":
             return X[:, 0]
         return X
 
-    def to_user(X):
-        return shape_out(X).copy()
-
     if B.shape[1] == 0:
         return shape_out(np.zeros((N, 0), dtype=dt))
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(B))):
         return shape_out(np.full(B.shape, np.nan, dtype=dt))
+    # work on t * 2**-et and each column of b times 2**-eb (exact; see _ldexp): the result is
+    # x_scaled * 2**(eb - et), also with regularization (alpha scaled by 2**-2et; et then covers
+    # sqrt(alpha) too, so the scaled system matrix has entries of order one)
+    et = int(_exponent(max(_maxabs(t), math.sqrt(alpha))))
+    eb = _exponent(_maxabs(B, axis=0))
+    t, B, alpha = _ldexp(t, -et), _ldexp(B, -eb), math.ldexp(alpha, -2 * et)
+
+    def to_user(X):
+        return shape_out(X, eb - et).copy()
 
     from ._structured import BTTBOperator
     T = BTTBOperator(t)
@@ -832,7 +911,11 @@ def solve_bttb(t, b, *, preconditioner="chan", regularization=0.0, tol=1e-8, max
         if prec is None:
             return None
         if not isinstance(prec, str):
-            return _user_prec(prec)
+            # the user's M approximates the inverse of the unscaled system matrix (T, or
+            # T^H T + alpha I): rescaled, and negated for PCG on -T
+            Mu, e = _user_prec(prec), (2 * et if alpha > 0 else et)
+            neg = sign is not None and sign < 0
+            return lambda X: _ldexp(-Mu(X) if neg else Mu(X), e)
         for kind in ([prec, "chan"] if prec == "strang" else [prec]):
             M = make_M(kind, transform, sign)
             if M is not None:
@@ -849,21 +932,22 @@ def solve_bttb(t, b, *, preconditioner="chan", regularization=0.0, tol=1e-8, max
 
         M = choose_M(lambda e: np.abs(e) ** 2 + alpha, 1.0)
         X = _pcg(A, M, rhs, tol, maxiter, callback, 1.0, "solve_bttb", to_user)
-        return shape_out(X)
+        return shape_out(X, eb - et)
 
     def A(X):
         return T.matmat(X)
 
     c0 = t[m - 1, n - 1]
     hermitian = bool(np.array_equal(t, np.conj(t[::-1, ::-1]))) and np.real(c0) != 0
+    it0 = 0
     if hermitian:
         sign = 1.0 if np.real(c0) > 0 else -1.0
         try:
             X = _pcg(A, choose_M(lambda e: e, sign), B, tol, maxiter, callback, sign,
                      "solve_bttb", to_user)
-            return shape_out(X)
-        except _Indefinite:
-            pass
+            return shape_out(X, eb - et)
+        except _Indefinite as exc:
+            it0 = exc.iterations     # GMRES goes on with what is left of maxiter
     X = _gmres(A, choose_M(lambda e: e, None), B, tol, maxiter, callback, "solve_bttb",
-               to_user)
-    return shape_out(X)
+               to_user, it0=it0)
+    return shape_out(X, eb - et)

@@ -20,6 +20,8 @@ Result dtypes: operators and functions compute in the inexact promotion of their
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
@@ -47,7 +49,8 @@ class _Plan:
     (real and imaginary parts as one batch)."""
 
     def __init__(self, kernel, image_shape, start, out_shape):
-        self.kernel = np.ascontiguousarray(kernel)
+        # a private, read-only copy: never the caller's array (which must stay writeable)
+        self.kernel = np.array(kernel, order="C", copy=True)
         self.kernel.flags.writeable = False
         self.image_shape = tuple(image_shape)
         self.start = tuple(start)
@@ -316,6 +319,17 @@ def _src_index(p, m, bnd):
     return np.where(q >= m, 2 * m - 1 - q, q)
 
 
+def _shape2(shape, what="shape must be a pair of ints"):
+    """A pair of positive ints (TypeError for anything but integers, as numpy's shapes)."""
+    try:
+        mshape = tuple(operator.index(s) for s in shape)
+    except TypeError as exc:
+        raise TypeError(f"{what}, got {shape!r}") from exc
+    if len(mshape) != 2 or min(mshape) <= 0:
+        raise ValueError(f"shape must be a pair of positive ints, got {shape!r}")
+    return mshape
+
+
 def _check_conv_args(kernel, shape, mode, boundary):
     kernel = _asarray(kernel, "kernel")
     _check_mode(mode)
@@ -347,8 +361,8 @@ def convolution_matrix(kernel, shape, mode="full", boundary="fill", *, sparse=Fa
         if np.ndim(shape) != 0:
             raise ValueError("a 1-D kernel needs an int shape (the length n of x)")
         try:
-            n = int(shape)
-        except (TypeError, ValueError) as exc:
+            n = operator.index(shape)
+        except TypeError as exc:
             raise TypeError(f"shape must be an int for a 1-D kernel, got {shape!r}") from exc
         if n <= 0:
             raise ValueError(f"n must be a positive integer, got shape={shape!r}")
@@ -363,13 +377,12 @@ def convolution_matrix(kernel, shape, mode="full", boundary="fill", *, sparse=Fa
     else:
         if kernel.ndim != 2:
             raise ValueError(f"kernel must be 1-D or 2-D, got shape {kernel.shape}")
-        try:
-            mshape = tuple(int(s) for s in shape)
-        except TypeError as exc:
-            raise TypeError(f"shape must be a pair of ints for a 2-D kernel, got {shape!r}") \
-                from exc
-        if len(mshape) != 2 or min(mshape) <= 0:
-            raise ValueError(f"shape must be a pair of positive ints, got {shape!r}")
+        if kernel.dtype.kind == "b":
+            # convolve2d, whose matrix this is, is not available for bool (as scipy's)
+            raise ValueError("convolution_matrix: a bool 2-D kernel is not supported (convolve2d "
+                             "is not available for this type); cast it to an integer or float "
+                             "dtype")
+        mshape = _shape2(shape, "shape must be a pair of ints for a 2-D kernel")
         kern2 = kernel
         if mode == "valid":
             _valid_ok(mshape, kernel.shape)
@@ -425,12 +438,7 @@ class ConvolutionOperator(LinearOperator):
         kernel, bnd = _check_conv_args(kernel, shape, mode, boundary)
         if kernel.ndim != 2:
             raise ValueError(f"kernel must be a 2-D array, got shape {kernel.shape}")
-        try:
-            mshape = tuple(int(s) for s in shape)
-        except TypeError as exc:
-            raise TypeError(f"shape must be a pair of ints, got {shape!r}") from exc
-        if len(mshape) != 2 or min(mshape) <= 0:
-            raise ValueError(f"shape must be a pair of positive ints, got {shape!r}")
+        mshape = _shape2(shape)
         if mode == "valid":
             _valid_ok(mshape, kernel.shape)
             bnd = "fill"
@@ -476,6 +484,9 @@ class ConvolutionOperator(LinearOperator):
 
     def _apply(self, fn, x, n_in, in_shape):
         xb, vec = _vec_or_mat(x, n_in)
+        if xb.shape[0] == 0:    # no columns: an empty (n_out, 0) result, as the other operators
+            n_out = self.shape[0] + self.shape[1] - n_in
+            return np.zeros((n_out, 0), dtype=np.result_type(self.dtype, _inexact(xb.dtype)))
         y = fn(np.asarray(xb).reshape((-1,) + tuple(in_shape)))
         y = y.reshape(y.shape[0], -1)
         return y[0] if vec else np.ascontiguousarray(y.T)
