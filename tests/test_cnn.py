@@ -295,3 +295,122 @@ def test_inputs_not_modified_and_nan():
     x[0, 0, 4, 4] = np.nan
     y = conv2d(x, w, b, padding=1)
     assert np.isnan(y[0, :, 3:6, 3:6]).all() and np.isfinite(y[0, :, 0, 0]).all()
+
+
+# ------------------------------------------------------------------------------------------------
+# inf and NaN stay local (as torch's direct computation), on every path
+def _assert_same_nonfinite(y, ref, tol):
+    """The same inf and NaN entries with the same values; the finite ones within tol."""
+    np.testing.assert_array_equal(np.where(np.isfinite(y), 0, y),
+                                  np.where(np.isfinite(ref), 0, ref))
+    fin = np.isfinite(ref)
+    assert maxerr(np.where(fin, y, 0), np.where(fin, ref, 0)) <= tol
+
+
+NONFINITE_CONFIGS = [
+    ((2, 4, 40, 36), (6, 2, 11, 9), dict(stride=(2, 1), padding=(3, 2), dilation=(1, 2), groups=2)),
+    ((1, 3, 64, 64), (4, 3, 13, 13), dict(padding="same", padding_mode="reflect")),
+    ((1, 4, 40, 40), (4, 1, 15, 15), dict(padding=7, groups=4, padding_mode="circular")),
+    ((2, 2, 45, 41), (3, 2, 9, 9), dict(stride=3, dilation=2, padding=4,
+                                        padding_mode="replicate")),
+    ((1, 2, 64, 64), (2, 2, 25, 25), dict()),
+]
+
+
+def _nonfinite_data(xs, ws, dtype, count, seed):
+    x, w, b = _data(xs, ws, dtype, seed)
+    rng = np.random.default_rng(seed)
+    x.flat[rng.choice(x.size, count, replace=False)] = rng.choice([np.inf, -np.inf, np.nan], count)
+    w.flat[rng.choice(w.size, 3, replace=False)] = 0.0          # inf * 0 = NaN
+    return x, w, b
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cfg", NONFINITE_CONFIGS, ids=[f"cfg{i}" for i in
+                                                         range(len(NONFINITE_CONFIGS))])
+def test_nonfinite_input_stays_local(cfg, dtype, monkeypatch):
+    """An inf or NaN reaches only the outputs whose window holds it (it made every output NaN on
+    the FFT path), with the values of a direct sum."""
+    from bttbfft import _cnn
+    xs, ws, kw = cfg
+    fixups = []
+    add_terms = _cnn._add_terms
+    monkeypatch.setattr(_cnn, "_add_terms",
+                        lambda out, terms: (fixups.append(terms is not None), add_terms(out, terms)))
+    for count in (1, 2):
+        x, w, b = _nonfinite_data(xs, ws, dtype, count, seed=count)
+        x0 = x.copy()
+        with np.errstate(invalid="ignore"):
+            ref = ref_conv2d(x, w, b, **kw)
+        for path in ("auto", "direct", "fft"):
+            with np.errstate(invalid="ignore"):
+                y = conv2d(x, w, b, **kw) if path == "auto" else _conv2d_path(x, w, path, b, **kw)
+            assert y.dtype == dtype
+            _assert_same_nonfinite(y, ref, TOL[dtype])
+        np.testing.assert_array_equal(x, x0)
+        if torch is not None:
+            _assert_same_nonfinite(y, _torch_ref(x, w, b, kw), TOL[dtype])
+    assert any(fixups)   # the FFT path with its fix-up was exercised
+
+
+def test_nonfinite_repro():
+    x = np.ones((1, 1, 64, 64))
+    x[0, 0, 5, 5] = np.inf
+    for path in ("auto", "fft"):
+        y = conv2d(x, np.ones((1, 1, 25, 25))) if path == "auto" else \
+            _conv2d_path(x, np.ones((1, 1, 25, 25)), path)
+        assert np.isnan(y).sum() == 0 and np.isposinf(y).sum() == 36 and y[0, 0, 30, 30] == 625
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nonfinite_weight_or_many_values(dtype):
+    """A non-finite weight, or non-finite values in many entries, take the direct path."""
+    xs, ws, kw = NONFINITE_CONFIGS[1]
+    x, w, b = _data(xs, ws, dtype, seed=3)
+    x[0, 0, :6] = 0.0
+    w[1, 2, 3, 4] = np.inf
+    w[2, 0, 0, 0] = np.nan
+    xm, _, _ = _nonfinite_data(xs, ws, dtype, x.size // 5, seed=4)
+    for xx, ww in ((x, w), (xm, _data(xs, ws, dtype, seed=5)[1])):
+        with np.errstate(invalid="ignore"):
+            ref = ref_conv2d(xx, ww, b, **kw)
+            for path in ("auto", "direct", "fft"):
+                y = conv2d(xx, ww, b, **kw) if path == "auto" else \
+                    _conv2d_path(xx, ww, path, b, **kw)
+                _assert_same_nonfinite(y, ref, TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_non_native_byte_order(dtype):
+    """Same result as native arrays, in native byte order (it raised TypeError)."""
+    x, w, b = _data((2, 3, 9, 8), (4, 3, 3, 3), dtype)
+    swapped = np.dtype(dtype).newbyteorder()
+    ref = conv2d(x, w, b, padding=1)
+    for args in ((x.astype(swapped), w.astype(swapped), b.astype(swapped)),
+                 (x.astype(swapped), w, b), (x, w.astype(swapped), b.astype(swapped))):
+        y = conv2d(*args, padding=1)
+        assert y.dtype == dtype and y.dtype.isnative
+        np.testing.assert_array_equal(y, ref)
+    y = conv2d(x[0].astype(swapped), w.astype(swapped), padding=1)
+    assert y.dtype == dtype and y.dtype.isnative
+    np.testing.assert_array_equal(y, conv2d(x[0], w, padding=1))
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(padding=3, padding_mode="reflect"), "reflect"),
+    (dict(padding=(2, 2), padding_mode="reflect"), "reflect"),
+    (dict(padding=(1, 3), padding_mode="circular"), "circular"),
+])
+def test_empty_batch_checks_padding(kwargs, match):
+    """An empty batch is checked as a non-empty one (it returned an array)."""
+    w = np.ones((1, 1, 3, 3))
+    with pytest.raises(ValueError, match=match) as full:
+        conv2d(np.zeros((1, 1, 4, 2)), w, **kwargs)
+    with pytest.raises(ValueError, match=match) as empty:
+        conv2d(np.zeros((0, 1, 4, 2)), w, **kwargs)
+    assert str(empty.value) == str(full.value)
+    if torch is not None:
+        with pytest.raises((RuntimeError, ValueError)):
+            _torch_ref(np.zeros((0, 1, 4, 2)), w, None, kwargs)
+    y = conv2d(np.zeros((0, 1, 4, 2)), w, padding=1, padding_mode="reflect")
+    assert y.shape == (0, 1, 4, 2)

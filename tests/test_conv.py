@@ -262,6 +262,161 @@ def test_nan_inf_propagate():
     assert np.isnan(y[2, 3])
 
 
+def _set_nonfinite(rng, x, count):
+    """Sets count random entries of x to inf, -inf or NaN (complex x: the real or the imaginary
+    part, the other part 0 -- values whose products NumPy and C99 Annex G agree on)."""
+    vals = rng.choice([np.inf, -np.inf, np.nan], count).astype(x.dtype)
+    if x.dtype.kind == "c":
+        imag = rng.random(count) < 0.5
+        vals.imag[imag], vals.real[imag] = vals.real[imag], 0
+    x.flat[rng.choice(x.size, count, replace=False)] = vals
+
+
+def _assert_same_nonfinite(ours, ref, tag=""):
+    """The same inf and NaN entries with the same values (each part of complex data), the finite
+    entries as _assert_match."""
+    for part in (np.real, np.imag):
+        o, r = part(np.asarray(ours)), part(np.asarray(ref))
+        np.testing.assert_array_equal(np.where(np.isfinite(o), 0, o), np.where(np.isfinite(r), 0, r),
+                                      err_msg=str(tag))
+    bad = ~np.isfinite(ref)
+    _assert_match(np.where(bad, 0, ours), np.where(bad, 0, ref), tag)
+
+
+NONFINITE_2D = [((128, 96), (25, 25)), ((150, 120), (21, 17)), ((90, 200), (6, 31)),
+                ((30, 24), (40, 36))]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+@pytest.mark.parametrize("corr", [False, True])
+def test_conv2d_nonfinite_stays_local(dtype, corr, monkeypatch):
+    """inf and NaN reach only the outputs whose window reads them, with the values of scipy's
+    direct sum (inf * 0 = NaN, inf + -inf = NaN), also where the FFT path is taken."""
+    rng = np.random.default_rng(30)
+    ref_fn = signal.correlate2d if corr else signal.convolve2d
+    our_fn = bttbfft.correlate2d if corr else bttbfft.convolve2d
+    fixups = []
+    add_terms = bttbfft._conv._add_terms
+    monkeypatch.setattr(bttbfft._conv, "_add_terms",
+                        lambda out, terms: (fixups.append(terms is not None), add_terms(out, terms)))
+    for (ms, ks), mode, bnd in itertools.product(NONFINITE_2D, MODES, BOUNDARIES):
+        for fv in ([0, 1.5] if bnd == "fill" else [0]):
+            x = _rand(rng, ms, dtype)
+            k = _rand(rng, ks, dtype)
+            k.flat[rng.choice(k.size, 3, replace=False)] = 0
+            _set_nonfinite(rng, x, 2)
+            x0 = x.copy()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # inf * 0 (both direct engines)
+                ref = ref_fn(x, k, mode, bnd, fv)
+                ours = our_fn(x, k, mode, bnd, fv)
+            _assert_same_nonfinite(ours, ref, (ms, ks, mode, bnd, fv))
+            np.testing.assert_array_equal(x, x0)
+    assert sum(fixups) >= 20   # the FFT path with its fix-up was exercised
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")   # inf * 0 (direct engines)
+def test_conv2d_nonfinite_kernel_or_many_values():
+    """A non-finite kernel, or a non-finite value in many entries, takes the direct path."""
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal((80, 90))
+    k = rng.standard_normal((31, 31))
+    x[x > 1.0] = np.nan                              # about 16% of the entries
+    x[x < -2.0] = -np.inf
+    for mode in MODES:
+        _assert_same_nonfinite(bttbfft.convolve2d(x, k, mode), signal.convolve2d(x, k, mode))
+    x = rng.standard_normal((80, 90))
+    x[:5] = 0.0
+    k[3, 4] = np.inf
+    for mode, bnd in itertools.product(MODES, BOUNDARIES):
+        _assert_same_nonfinite(bttbfft.correlate2d(x, k, mode, bnd),
+                               signal.correlate2d(x, k, mode, bnd), (mode, bnd))
+    x = np.ones((64, 64))
+    k = np.ones((21, 21))
+    for fv in (np.inf, np.nan):                      # a non-finite border
+        _assert_same_nonfinite(bttbfft.convolve2d(x, k, "same", fillvalue=fv),
+                               signal.convolve2d(x, k, "same", fillvalue=fv))
+
+
+def test_nonfinite_repro_counts():
+    """One NaN made 22,148 NaN outputs on the FFT path (scipy: 961), an inf became NaN."""
+    x = np.ones((256, 256))
+    x[100, 100] = np.nan
+    x[3, 200] = np.inf
+    k = np.ones((31, 31))
+    y = bttbfft.convolve2d(x, k, "same")
+    ref = signal.convolve2d(x, k, "same")
+    assert np.isnan(y).sum() == np.isnan(ref).sum() == 961
+    assert np.isposinf(y).sum() == np.isposinf(ref).sum() == 19 * 31   # rows 0..18 reach row 3
+    _assert_same_nonfinite(y, ref)
+
+
+def test_int_fft_exact_near_limit():
+    """Values that meet scipy's rule (max|a| * max|b| * min(size) < 2**53) but whose float64 FFT
+    rounds wrongly (scipy's own convolve gets 1471 of these entries wrong): exact results."""
+    A = np.full((64, 64), 2 ** 20 - 1, dtype=np.int64)
+    _assert_match(bttbfft.convolve2d(A, A), signal.convolve2d(A, A))
+    _assert_match(bttbfft.correlate2d(A, A[:40, :50], "same"),
+                  signal.correlate2d(A, A[:40, :50], "same"))
+    a = np.full(4096, 2 ** 20 - 1)
+    assert bttbfft.choose_conv_method(a, a) == "direct"
+    for method in ("auto", "fft"):
+        _assert_match(bttbfft.convolve(a, a, method=method), signal.convolve(a, a, method="direct"))
+        _assert_match(bttbfft.convolve(A, A, method=method), signal.convolve2d(A, A))
+    rng = np.random.default_rng(32)
+    b = rng.integers(-(2 ** 20), 2 ** 20, 3000)
+    c = rng.integers(-(2 ** 20), 2 ** 20, 2000)
+    _assert_match(bttbfft.correlate(b, c, method="fft"), signal.correlate(b, c, method="direct"))
+
+
+def test_int_image_data_keeps_fft(monkeypatch):
+    """The exactness bound still lets ordinary integer image data take the FFT path."""
+    rng = np.random.default_rng(33)
+    img = rng.integers(0, 256, (512, 512)).astype(np.uint8)
+    k = rng.integers(0, 10, (63, 63))
+    assert bttbfft.choose_conv_method(img, k) == "fft"
+    assert bttbfft.choose_conv_method(np.full((2048, 2048), 255, np.uint8), k, "same") == "fft"
+
+    def no_direct(*args):
+        raise AssertionError("integer convolution took the direct path")
+    monkeypatch.setattr(bttbfft._conv, "_direct_nd", no_direct)
+    ref = np.rint(signal.fftconvolve(img.astype(np.float64), k.astype(np.float64), "same"))
+    y = bttbfft.convolve2d(img, k, "same")
+    assert y.dtype == np.int64
+    np.testing.assert_array_equal(y, ref)
+    np.testing.assert_array_equal(bttbfft.convolve(img, k, "same"), ref)
+
+
+def test_fillvalue_ignored_unless_fill():
+    """As scipy, only boundary='fill' reads (and checks) fillvalue."""
+    x = np.arange(12.0).reshape(3, 4)
+    xi = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    k = np.array([[1.0, 2.0], [3.0, 4.0]])
+    for bnd in ("wrap", "circular", "symm", "symmetric"):
+        for fv in (1j, "a", None, [1, 2], [], 1e300, -2):
+            for ours, ref in [(bttbfft.convolve2d, signal.convolve2d),
+                              (bttbfft.correlate2d, signal.correlate2d)]:
+                _assert_match(ours(x, k, "same", bnd, fillvalue=fv),
+                              ref(x, k, "same", bnd, fillvalue=fv), (bnd, fv))
+                _assert_match(ours(xi, xi[:2, :2], "full", bnd, fillvalue=fv),
+                              ref(xi, xi[:2, :2], "full", bnd, fillvalue=fv), (bnd, fv))
+    with pytest.raises(ValueError, match="fillvalue"):
+        bttbfft.convolve2d(x, k, "same", "fill", fillvalue=1j)
+    with pytest.raises(ValueError, match="fillvalue"):
+        bttbfft.convolve2d(xi, xi[:2, :2], "same", "fill", fillvalue=-2)
+
+
+@pytest.mark.parametrize("axes", [1.5, "a", [0, 1.5], [None], object()])
+def test_axes_not_integers(axes):
+    """ValueError, as scipy.signal.fftconvolve."""
+    x, k = np.ones((4, 4)), np.ones((2, 2))
+    with pytest.raises(ValueError, match="axes must be a scalar or iterable of integers"):
+        signal.fftconvolve(x, k, axes=axes)
+    for fn in (bttbfft.fftconvolve, bttbfft.convolve, bttbfft.correlate):
+        with pytest.raises(ValueError, match="axes must be a scalar or iterable of integers"):
+            fn(x, k, axes=axes)
+
+
 # --- bad input (SPEC section 7), table-driven ---------------------------------------------------
 _A = np.ones((4, 4))
 _K = np.ones((2, 2))

@@ -15,6 +15,13 @@ Two paths, chosen by a cost model (``_choose_path``):
   complex matmul per frequency, one ``bttbfft.irfft2`` per output map, then the stride subsamples.
   The transforms are computed in float64 (also for float32 data) on the active backend's radix-2
   core, so float32 results are at least as accurate as torch's.
+
+inf and NaN stay local as in torch's direct computation (an output is non-finite exactly when its
+window holds a non-finite input value of a channel of its group, with inf * 0 = NaN and
+inf + -inf = NaN): the FFT path transforms the padded input with its non-finite entries set to 0
+and adds their terms back to the outputs that read them (``bttbfft._conv._fft_operands``, shared
+with ``convolve2d``); a non-finite weight, or more than one such term per 8 outputs, selects the
+direct path.
 """
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ import numbers
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._conv import _asarray
+from ._conv import _add_terms, _asarray, _fft_operands
 
 __all__ = ["conv2d", "conv_output_size"]
 
@@ -98,10 +105,10 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
 def _float_array(a, name, dtype=None):
     a = _asarray(a, name)
     if dtype is None:
-        if a.dtype not in (np.float32, np.float64):
+        if a.dtype.kind != "f" or a.dtype.itemsize not in (4, 8):
             raise TypeError(f"{name} must be float32 or float64 (conv2d supports these dtypes), "
                             f"got {a.dtype}")
-        return a
+        return a.astype(a.dtype.newbyteorder("="), copy=False)   # native byte order
     if a.dtype.kind == "c":
         raise TypeError(f"{name} must be real (float32 or float64), got {a.dtype}")
     return np.asarray(a, dtype=dtype)
@@ -127,11 +134,8 @@ def _pads(padding, kshape_dil, stride):
     return ((ph, ph), (pw, pw))
 
 
-def _pad_input(x, pads, mode):
+def _check_pads(pads, mode, H, W):
     (t, bt), (l, r) = pads
-    if t == bt == l == r == 0:
-        return x
-    H, W = x.shape[-2:]
     if mode == "reflect":
         if max(t, bt) >= H or max(l, r) >= W:
             raise ValueError(f"padding_mode='reflect': padding {pads} must be less than the "
@@ -141,6 +145,12 @@ def _pad_input(x, pads, mode):
             raise ValueError(f"padding_mode='circular': padding {pads} must not exceed the "
                              f"corresponding input dimension {(H, W)} (it would wrap around "
                              "more than once)")
+
+
+def _pad_input(x, pads, mode):
+    (t, bt), (l, r) = pads
+    if t == bt == l == r == 0:
+        return x
     width = ((0, 0), (0, 0), (t, bt), (l, r))
     return np.pad(x, width, mode=_NP_PAD[mode])
 
@@ -240,9 +250,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     Output size per axis: ``conv_output_size(size, k, stride, padding, dilation)``.
 
     A direct im2col path (small kernels) or an FFT path on bttbfft's radix-2 core (large kernels)
-    is chosen by a cost model.  Raises TypeError for unsupported dtypes / non-arrays and ValueError
-    for inconsistent shapes, bad stride/padding/dilation/groups/padding_mode values, or an output
-    that would be empty.
+    is chosen by a cost model; with either, an inf or NaN in the input only reaches the outputs
+    whose window holds it, as in torch.  Arrays of non-native byte order are accepted (the result
+    is native).  Raises TypeError for unsupported dtypes / non-arrays and ValueError for
+    inconsistent shapes, bad stride/padding/dilation/groups/padding_mode values (also for an
+    empty batch), or an output that would be empty.
 
     >>> import numpy as np, bttbfft
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)          # (N, C, H, W)
@@ -299,6 +311,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
         raise ValueError(f"Calculated padded input size per channel: ({Hp} x {Wp}). Kernel size "
                          f"(dilated): ({khd} x {kwd}). Kernel size can't be greater than actual "
                          "input size")
+    _check_pads(pads, padding_mode, H, W)
     if N == 0:
         out = np.zeros((0, O, Ho, Wo), dtype=dtype)
         return out[0] if unbatched else out
@@ -306,8 +319,11 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
     if path is None:
         path = _choose_path(N, C, O, groups, kh, kw, Ho, Wo, _next_pow2(Hp), _next_pow2(Wp),
                             stride, dtype)
+    # inf/NaN: the direct path's result (see bttbfft._conv._fft_operands)
+    path, xp, terms = _fft_operands(path, xp, w, groups, stride, dil, (Ho, Wo))
     if path == "fft":
         out = _fft_path(xp, w, groups, stride, dil, Ho, Wo)
+        _add_terms(out, terms)
     else:
         out = _direct(xp, w, groups, stride, dil, Ho, Wo)
     if b is not None:

@@ -7,14 +7,27 @@ input swapping, dtype rules, boundary names).  1-D and 2-D problems run on the
 convolution axes, or whose two operands both vary along the broadcast dimensions, run on the
 radix-2 primitives of ``_backend.fft`` with power-of-two sizes.  Integer data go through an exact
 integer tap loop (wrap-around arithmetic as scipy's direct code) unless the FFT in float64 is
-exact and faster.
+provably exact (a bound on its rounding error, see ``_int_fft_safe``) and faster.
 
 Documented differences from scipy.signal
 ----------------------------------------
 * ``convolve2d``/``correlate2d`` use the FFT path whenever the cost model says it is faster, with
   every boundary mode (the input is extended by the boundary rule -- only by the margin the output
   window needs -- and the 'valid' part of the extended input is computed).
-* ``method="auto"`` uses a cost model fitted to this implementation (see ``_COST``).
+* ``convolve2d``/``correlate2d`` keep inf and NaN where scipy's direct code puts them, also on
+  the FFT path: an output is non-finite exactly when its direct sum is (inf * 0 = NaN,
+  inf + -inf = NaN, otherwise +-inf).  The FFT runs on the input with its non-finite entries set
+  to 0 and the outputs that read them are fixed up (see ``_fft_operands``); with many of them
+  (more than one fix-up term per 8 outputs) or a non-finite kernel the direct path runs.  For
+  complex entries with an infinite part the products follow NumPy's complex multiplication, as
+  the direct engines do, where scipy's C code applies C99 Annex G: the same outputs are
+  non-finite, but a part scipy gives as +-inf may be NaN here (e.g. (inf+inf*j) * 1).
+  ``fftconvolve`` and the FFT method of ``convolve``/``correlate`` spread a non-finite value
+  over the whole output, as scipy's FFT methods do.
+* ``method="auto"`` uses a cost model fitted to this implementation (see ``_COST``).  For integer
+  results it picks 'fft' only when the float64 FFT provably rounds to the exact integers (an
+  error bound, see ``_int_fft_safe``); scipy's rule (the result fits in the float64 mantissa)
+  ignores the rounding error of the FFT, and scipy's 'fft' answers can be off by one or more.
 * ``convolve``/``correlate`` accept ``axes=`` with fftconvolve's rules.
 * Unsupported dtypes (object, str, void, datetime, long double) and non-array-likes raise
   TypeError (scipy raises ValueError for some of them); zero-size inputs raise ValueError in
@@ -169,12 +182,13 @@ def _swap_needed(mode, s1, s2, axes):
 def _normalize_axes(axes, ndim):
     if axes is None:
         return list(range(ndim))
+    given = axes
     if np.ndim(axes) == 0:
         axes = [axes]
     try:
         axes = [operator.index(a) for a in axes]
-    except TypeError as exc:
-        raise TypeError(f"axes must be an int or a sequence of ints: {exc}") from exc
+    except TypeError as exc:  # ValueError, as scipy
+        raise ValueError(f"axes must be a scalar or iterable of integers (got {given!r})") from exc
     if not axes:
         raise ValueError("when provided, axes cannot be empty")
     if any(a < -ndim or a >= ndim for a in axes):
@@ -196,8 +210,9 @@ def _compute_dtype(rt):
     return np.dtype(np.float64)
 
 
-def _int_fft_safe(a, b):
-    """True when the convolution of integer/bool data is exact in float64 (scipy's rule)."""
+def _int_representable(a, b):
+    """scipy's rule: max|a| * max|b| * min(a.size, b.size) fits in the float64 mantissa (used by
+    ``choose_conv_method`` when one operand is integer, and as a part of ``_int_fft_safe``)."""
     if a.size == 0 or b.size == 0:
         return True
     def amax(z):
@@ -212,6 +227,53 @@ def _int_fft_safe(a, b):
     return ma * mb * min(a.size, b.size) <= 2 ** np.finfo(np.float64).nmant - 1
 
 
+# Integer convolution by FFT in float64 is exact after np.rint when the computed result is within
+# 1/2 of the exact one.  Bound (u = 2**-53, L = product over the convolution axes of the
+# power-of-two transform sizes, an upper bound of every tile the engines use): a radix-2 FFT with
+# twiddles accurate to u (both backends reduce the twiddle angles exactly) has a relative 2-norm
+# error <= eta * log2(L), eta = u + gamma_4 * (sqrt(2) + u) ~= 6.7u (Higham, Accuracy and
+# Stability of Numerical Algorithms, 2nd ed., Thm 24.2); the real-data transforms add one twiddled
+# pass, so eps = 6.7u * (log2(L) + 1) per transform.  Then, with A = fft(a), B = fft(b):
+#   * ||dA .* B||_1 <= ||dA||_2 ||B||_2 <= eps * L * ||a||_2 ||b||_2 (Parseval), the same for
+#     A .* dB, and the complex products add sqrt(2) * gamma_2 ~= 2.9u relative; the inverse DFT
+#     maps a 1-norm error e to an inf-norm error e / L: (2 eps + 2.9u) ||a||_2 ||b||_2 in all;
+#   * the inverse transform's own error is <= eps * ||y||_2 <= eps * M (Young's inequality),
+#     M = min(||a||_2 ||b||_1, ||a||_1 ||b||_2), and ||a||_2 ||b||_2 <= M as well;
+# so ||y_fft - y||_inf <= (3 * 6.7 * (log2(L) + 1) + 2.9) u M <= 23 u (log2(L) + 1) M.
+# _INT_FFT_C = 32 covers that with room for the second-order terms, the rounding of the norms
+# computed here (relative n*u) and the radix-4/8 passes of the C core (no more roundings per
+# stage than radix 2).  Requiring the bound <= 1/4 leaves rint a margin of 1/4.
+_INT_FFT_C = 32
+
+
+def _norms_1_2(z, block=1 << 14):
+    """(||z||_1, ||z||_2) in float64, by blocks (cache-sized temporaries; no BLAS call, whose
+    threads cost more than the sum here)."""
+    z = z.reshape(-1)
+    s1 = s2 = 0.0
+    for i in range(0, z.size, block):
+        f = np.abs(z[i:i + block], dtype=np.float64)
+        s1 += float(f.sum())
+        f *= f
+        s2 += float(f.sum())
+    return s1, math.sqrt(s2)
+
+
+def _int_fft_safe(a, b, axes=None):
+    """True when the FFT convolution of integer/bool data a and b along axes (None: all; the
+    other axes broadcast) in float64 rounds to the exact result: the result is representable
+    (``_int_representable``) and the error bound above is <= 1/4."""
+    if a.size == 0 or b.size == 0:
+        return True
+    if not _int_representable(a, b):
+        return False
+    axes = range(a.ndim) if axes is None else axes
+    size = math.prod(_next_pow2(a.shape[d] + b.shape[d] - 1) for d in axes)
+    (a1, a2), (b1, b2) = _norms_1_2(a), _norms_1_2(b)
+    bound = _INT_FFT_C * 2.0 ** -53 * (math.log2(size) + 1) * min(a2 * b1, a1 * b2)
+    return bound <= 0.25
+
+
 def _to_int_result(out, rt):
     out = np.rint(out)
     if rt.kind == "b":
@@ -219,6 +281,91 @@ def _to_int_result(out, rt):
     if np.all(np.abs(out) < 2.0 ** 62):
         return out.astype(np.int64).astype(rt)  # wraps like the integer direct sum
     return out.astype(rt)
+
+
+# ------------------------------------------------------------------------------------------------
+# inf and NaN on the FFT paths of convolve2d/correlate2d and conv2d
+#
+# A direct sum keeps an inf or NaN of the input in the outputs whose window reads it (inf * 0 =
+# NaN, inf + -inf = NaN, otherwise +-inf); an FFT spreads it over every output.  So these FFT
+# paths transform the input with its non-finite entries set to 0, then add the terms
+# x[entry] * w[tap] of those entries to the outputs that read them.  Every such term is
+# non-finite (for complex data in both parts: a part of the product is a sum of two real products
+# one of which is inf or NaN), so each of those outputs becomes the inf or NaN of the direct sum,
+# whatever its finite terms (short of a finite sum overflowing, which depends on the order of the
+# direct sum too).  Recomputing those outputs from their whole windows would give the same at
+# kh*kw*C/groups operations per output, (kh*kw)**2 per entry: the terms need kh*kw*O/groups per
+# entry.  A term costs about 0.1 us (numpy indexing and np.add.at), the FFT path 10-100 ns per
+# output: at most _NONFINITE_TERMS_PER_OUTPUT = 1/8 term per output keeps the fix-up within about
+# the FFT path's own time.  More terms (e.g. a NaN border from fillvalue=nan), or a non-finite
+# kernel, select the direct path, which is never wrong, just slower.
+_NONFINITE_TERMS_PER_OUTPUT = 0.125
+
+
+def _tap_hits(pos, k, s, d, n_out):
+    """For input positions pos (1-D): (output index, valid) of shape (len(pos), k), tap a of
+    output i reading position i*s + a*d."""
+    t = pos[:, None] - np.arange(k) * d
+    return t // s, (t >= 0) & (t % s == 0) & (t < n_out * s)
+
+
+def _fft_operands(method, x, w, groups, stride, dil, oshape, shift=(0, 0)):
+    """Method and operands for the cross-correlation
+
+        out[n, o, i, j] = sum_{c, a, b} w[o, c, a, b] * x[n, g*cg + c, i*s0 + a*d0 - shift[0],
+                                                          j*s1 + b*d1 - shift[1]]
+
+    (x (N, C, H, W), zero outside its bounds; w (O, cg, kh, kw); cg = C // groups, g the group
+    of o: o // (O // groups); out (N, O) + oshape) keeping inf and NaN where a direct sum does.
+
+    method 'direct' is returned as it is.  For 'fft' returns ('direct', x, None) when the direct
+    path must run, else ('fft', x0, terms): x0 is x with its non-finite entries set to 0 (x itself
+    when it is finite) and terms the fix-up (None when there is none) that ``_add_terms(out,
+    terms)`` applies to the FFT result of x0."""
+    if method != "fft":
+        return method, x, None
+    if not np.isfinite(w).all():
+        return "direct", x, None
+    with np.errstate(invalid="ignore", over="ignore"):
+        if np.isfinite(np.sum(x)):   # one pass; an inf or NaN would make the sum non-finite
+            return method, x, None
+    bad = ~np.isfinite(x)
+    if not bad.any():                # the sum overflowed
+        return method, x, None
+    (O, cg, kh, kw), og = w.shape, w.shape[0] // groups
+    limit = _NONFINITE_TERMS_PER_OUTPUT * x.shape[0] * O * math.prod(oshape)
+    flat = np.flatnonzero(bad)   # (much faster than np.nonzero for a 4-D array)
+    if flat.size * og > limit:   # (a quick reject: most entries give og terms or more)
+        return "direct", x, None
+    pix = np.unravel_index(flat, x.shape)
+    xbad = x[pix]
+    idx, vals = [], []
+    count = 0
+    step = max(1, (1 << 20) // (kh * kw))   # entries per chunk: (step, kh, kw) masks
+    with np.errstate(invalid="ignore", over="ignore"):
+        for e0 in range(0, xbad.size, step):
+            n, c, y, z = (q[e0:e0 + step] for q in pix)
+            ri, rok = _tap_hits(y + shift[0], kh, stride[0], dil[0], oshape[0])
+            ci, cok = _tap_hits(z + shift[1], kw, stride[1], dil[1], oshape[1])
+            e, a, b = np.nonzero(rok[:, :, None] & cok[:, None, :])
+            count += e.size * og
+            if count > limit:
+                return "direct", x, None
+            o = (c[e] // cg * og)[:, None] + np.arange(og)         # (terms / og, og)
+            vals.append(xbad[e0 + e][:, None] * w[o, (c[e] % cg)[:, None], a[:, None], b[:, None]])
+            idx.append(((n[e][:, None] * O + o) * oshape[0] + ri[e, a][:, None]) * oshape[1]
+                       + ci[e, b][:, None])
+    x0 = x.copy()   # C order
+    x0.reshape(-1)[flat] = 0
+    return method, x0, (np.concatenate(idx).ravel(), np.concatenate(vals).ravel())
+
+
+def _add_terms(out, terms):
+    """Applies the fix-up of ``_fft_operands`` to the FFT result out (shape (N, O) + oshape, or
+    oshape when N = O = 1)."""
+    if terms is not None:
+        with np.errstate(invalid="ignore"):
+            np.add.at(out, np.unravel_index(terms[0], out.shape), terms[1])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -449,7 +596,7 @@ def _convolve_impl(in1, in2, mode, method, axes, corr):
         method = _choose(in1, in2, mode, axes)
     a, b, axes_, start, oshape = _prepare_axes(in1, in2, mode, axes)
     if rt.kind in "biu":
-        if method == "direct" or not _int_fft_safe(a, b):
+        if method == "direct" or not _int_fft_safe(a, b, axes_):
             if not axes_:
                 return np.asarray(a * b, dtype=rt)
             return _direct_nd(a, b, axes_, start, oshape, rt)
@@ -463,8 +610,11 @@ def convolve(in1, in2, mode="full", method="auto", axes=None):
     """Convolve two N-dimensional arrays (scipy.signal.convolve semantics).
 
     ``method``: 'auto' (cost model fitted to this implementation), 'direct' or 'fft'.  The result
-    dtype is ``numpy.result_type(in1, in2)`` (integers are computed exactly).  ``axes`` (an
-    extension) selects the convolution axes with fftconvolve's broadcasting rules.
+    dtype is ``numpy.result_type(in1, in2)`` (integers are computed exactly, with either method:
+    'fft' falls back to the direct sum when the float64 FFT could round wrongly).  ``axes`` (an
+    extension) selects the convolution axes with fftconvolve's broadcasting rules.  With
+    method='fft' (and 'auto' when it picks it) an inf or NaN spreads over the output, as in
+    scipy.
 
     >>> import bttbfft
     >>> bttbfft.convolve([1, 2, 3], [0, 1, 0.5])
@@ -491,16 +641,17 @@ def correlate(in1, in2, mode="full", method="auto", axes=None):
 def _choose(in1, in2, mode, axes=None):
     if in1.ndim == 0 or in1.size == 0 or in2.size == 0:
         return "direct"
-    if in1.dtype.kind in "biu" or in2.dtype.kind in "biu":
-        if in1.dtype.kind == "b" and in2.dtype.kind == "b":
-            return "direct"
-        if not _int_fft_safe(in1, in2):
-            return "direct"
+    if in1.dtype.kind == "b" and in2.dtype.kind == "b":
+        return "direct"
     try:
         a, b, axes_, start, oshape = _prepare_axes(in1, in2, mode, axes)
     except ValueError:
         return "direct"
     if not axes_:
+        return "direct"
+    n_int = (a.dtype.kind in "biu") + (b.dtype.kind in "biu")
+    # an integer result must be exact; with one float operand, scipy's rule
+    if n_int and not (_int_fft_safe(a, b, axes_) if n_int == 2 else _int_representable(a, b)):
         return "direct"
     others = [d for d in range(a.ndim) if d not in axes_]
     batch = max(1, math.prod(max(a.shape[d], b.shape[d]) for d in others))
@@ -521,8 +672,10 @@ def _choose(in1, in2, mode, axes=None):
 
 def choose_conv_method(in1, in2, mode="full"):
     """'direct' or 'fft': the faster method of ``convolve(in1, in2, mode)`` on this backend,
-    by a cost model fitted to this implementation (see ``_COST``); integer data whose convolution
-    is not exact in float64, and bool data, get 'direct' (scipy's rule).
+    by a cost model fitted to this implementation (see ``_COST``); bool data, and integer data
+    whose FFT convolution in float64 is not provably exact (a bound on its rounding error, stricter
+    than scipy's rule), get 'direct'; integer data with a float operand follow scipy's rule (the
+    result must fit in the float64 mantissa).
 
     >>> import numpy as np, bttbfft
     >>> bttbfft.choose_conv_method(np.ones(100), np.ones(3))
@@ -541,7 +694,8 @@ def choose_conv_method(in1, in2, mode="full"):
     return _choose(in1, in2, mode)
 
 
-def _fillvalue(fillvalue, rt, used=True):
+def _fillvalue(fillvalue, rt):
+    """fillvalue (boundary 'fill' only: scipy ignores it for the other boundaries) in dtype rt."""
     if fillvalue is None or isinstance(fillvalue, (str, bytes)):
         raise TypeError(f"fillvalue must be a number, got {type(fillvalue).__name__}")
     fv = np.asarray(fillvalue)
@@ -553,9 +707,8 @@ def _fillvalue(fillvalue, rt, used=True):
     if isinstance(fv, complex) and rt.kind != "c":
         raise ValueError("could not cast `fillvalue` directly to the output type (it was first "
                          f"converted to complex): fillvalue={fillvalue!r}, output dtype {rt}")
-    if used and rt.kind in "iu" and not np.iinfo(rt).min <= fv <= np.iinfo(rt).max:
-        # as scipy: with boundary='fill' an integer output cannot take a fillvalue outside its
-        # range (no wrap-around); the other boundaries ignore fillvalue
+    if rt.kind in "iu" and not np.iinfo(rt).min <= fv <= np.iinfo(rt).max:
+        # as scipy: an integer output cannot take a fillvalue outside its range (no wrap-around)
         raise ValueError("could not cast `fillvalue` directly to the output type: "
                          f"fillvalue={fillvalue!r} is outside the range of {rt}")
     return np.asarray(fv).astype(rt)[()] if rt.kind != "c" else np.asarray(fv, dtype=rt)[()]
@@ -578,7 +731,7 @@ def _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr):
     if rt.kind == "b" or rt == np.float16:
         raise ValueError(f"{fname} not available for this type ({rt}); convolve2d not available "
                          "for this type.")
-    fv = _fillvalue(fillvalue, rt, bnd == "fill")
+    fv = _fillvalue(fillvalue, rt) if bnd == "fill" else 0  # scipy ignores it otherwise
     k = in2
     if corr:
         k = in2[::-1, ::-1]
@@ -595,7 +748,8 @@ def _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr):
     int_res = rt.kind in "iu"
     work = rt if int_res else _compute_dtype(rt)
     x = in1
-    if mode != "valid" and not (bnd == "fill" and fv == 0):
+    # (scipy's direct sum reads the fill values too: a non-finite kernel times a 0 fill is NaN)
+    if mode != "valid" and not (bnd == "fill" and fv == 0 and np.isfinite(k).all()):
         x = np.asarray(in1, dtype=work)
         pads = [(kk - 1 - s, s + o - m) for kk, s, o, m in zip((k1, k2), start, oshape, (m1, m2))]
         if bnd == "fill":
@@ -614,7 +768,12 @@ def _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr):
         x = np.ascontiguousarray(x, dtype=work)
         kk = np.ascontiguousarray(k, dtype=work)
         method = _pick_2d((k1, k2), x.shape, tuple(start), tuple(oshape))
-        out = _backend.conv.Conv2D(kk, x.shape, start, oshape, method)(x)
+        # as a cross-correlation: output (i, j) reads x[i + a - (k1-1-start0), ...] * kk[k1-1-a]
+        method, x4, terms = _fft_operands(method, x[None, None], kk[None, None, ::-1, ::-1], 1,
+                                          (1, 1), (1, 1), oshape,
+                                          (k1 - 1 - start[0], k2 - 1 - start[1]))
+        out = _backend.conv.Conv2D(kk, x.shape, start, oshape, method)(x4[0, 0])
+        _add_terms(out, terms)
         out = out.astype(rt, copy=False)
     if swapped and corr:
         out = np.ascontiguousarray(out[::-1, ::-1])
@@ -624,9 +783,12 @@ def _conv2d_impl(in1, in2, mode, boundary, fillvalue, corr):
 def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """Convolve two 2-D arrays (scipy.signal.convolve2d semantics).
 
-    ``boundary``: 'fill'/'pad' (with ``fillvalue``), 'wrap'/'circular', 'symm'/'symmetric'.
-    Unlike scipy, the FFT path is used whenever the cost model says it is faster, with every
-    boundary.  Result dtype ``numpy.result_type(in1, in2)``; integer results are exact (with
+    ``boundary``: 'fill'/'pad' (with ``fillvalue``, which the other boundaries ignore, as
+    scipy), 'wrap'/'circular', 'symm'/'symmetric'.  Unlike scipy, the FFT path is used whenever
+    the cost model says it is faster, with every boundary; inf and NaN still stay where scipy's
+    direct sum puts them (the FFT runs on the input with those entries zeroed and the outputs
+    that read them are recomputed; many of them, or a non-finite kernel, select the direct
+    path).  Result dtype ``numpy.result_type(in1, in2)``; integer results are exact (with
     scipy's wrap-around on overflow).
 
     >>> import bttbfft
@@ -642,7 +804,8 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
 
 def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """Cross-correlate two 2-D arrays (scipy.signal.correlate2d semantics; 'same' centres with
-    offset K//2, unlike ``correlate``'s (K-1)//2 for even kernel sizes).
+    offset K//2, unlike ``correlate``'s (K-1)//2 for even kernel sizes).  Paths, inf/NaN and
+    integer handling as ``convolve2d``.
 
     >>> import bttbfft
     >>> bttbfft.correlate2d([[1, 2], [3, 4]], [[1, -1]], mode="same")

@@ -182,11 +182,12 @@ def _window(mode, m, k, corr):
     return k - 1, m - k + 1
 
 
-def _dask_boundary(bnd, fv):
-    """dask overlap boundary for scipy boundary bnd (fv: the fill value in the result dtype)."""
+def _dask_boundary(bnd, fillvalue, rt):
+    """dask overlap boundary for scipy boundary bnd (fillvalue: read for 'fill' only, as scipy,
+    in the result dtype rt)."""
     if bnd != "fill":
         return _DASK_BOUNDARY[bnd]
-    return np.asarray(fv).item()
+    return np.asarray(_conv._fillvalue(fillvalue, rt)).item()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def _conv2d(in1, in2, mode, boundary, fillvalue, corr):
     if mode == "valid":
         dask_bnd = 0  # never read
     else:
-        dask_bnd = _dask_boundary(bnd, _conv._fillvalue(fillvalue, rt))
+        dask_bnd = _dask_boundary(bnd, fillvalue, rt)
     return _chunked(x, functools.partial(_valid2d, kernel=h), plans, dask_bnd, rt)
 
 
