@@ -359,8 +359,17 @@ def test_out(fname, kw, shape, dtype, real_in):
     bad_shape = shape[:-1] + (shape[-1] + 1,)
     with pytest.raises(ValueError, match="wrong shape"):
         f(x, out=np.empty(bad_shape, dtype), **kw)
-    wrong = np.complex64 if np.dtype(dtype).kind == "c" else np.float32
-    with pytest.raises(TypeError, match="wrong dtype"):
+    # another dtype: accepted when the result casts to it under "same_kind" (as numpy.fft),
+    # refused otherwise
+    narrower = np.complex64 if np.dtype(dtype).kind == "c" else np.float32
+    out2 = np.full(shape, 7, dtype=narrower)
+    assert f(x, out=out2, **kw) is out2
+    np.testing.assert_allclose(out2, ref, rtol=1e-6, atol=1e-6 * np.abs(ref).max())
+    swapped = np.full(shape, 7, dtype=np.dtype(dtype).newbyteorder())   # non-native byte order
+    assert f(x, out=swapped, **kw) is swapped
+    assert_close(swapped, ref, 16)
+    wrong = np.float64 if np.dtype(dtype).kind == "c" else np.int64
+    with pytest.raises(TypeError, match="cannot cast"):
         f(x, out=np.empty(shape, wrong), **kw)
     with pytest.raises(TypeError, match="out must be"):
         f(x, out=[0] * shape[-1], **kw)
@@ -761,6 +770,18 @@ def test_workers_none_is_serial():
     assert_close(bttbfft.fft(x, workers=None), np.fft.fft(x), 512)
 
 
+@pytest.mark.parametrize("workers", [2 ** 63, 2 ** 100])
+@pytest.mark.parametrize("func", ["fft2", "ifft2", "rfft2", "fftn"])
+def test_huge_workers_count(func, workers):
+    # the fused 2-D path once queued one task (and one row part) per requested thread:
+    # MemoryError at 2**63, OverflowError at 2**100 (the other paths split by the array)
+    x = crandn(1024, 1024)        # large enough for the team of threads (_MIN_TEAM)
+    if func == "rfft2":
+        x = x.real.copy()
+    f = getattr(bttbfft, func)
+    np.testing.assert_array_equal(f(x, workers=workers), f(x, workers=1))
+
+
 # ----------------------------------------------------------------------------------------------
 # memory layouts
 # ----------------------------------------------------------------------------------------------
@@ -918,6 +939,25 @@ def test_freqs(n, d):
     np.testing.assert_array_equal(bttbfft.fftfreq(n, d=d, device="cpu"), np.fft.fftfreq(n, d))
 
 
+@pytest.mark.parametrize("n", [np.int64(7), np.int32(8), 7])
+@pytest.mark.parametrize("d", [np.float32(0.1), 0, np.float64(0.3)])
+def test_freqs_numpy_scalars(n, d):
+    # numpy computes 1 / (n * d) with n as given (np.int64 * np.float32 is float64; a zero d
+    # gives inf/nan with a warning, not ZeroDivisionError)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for f in ("fftfreq", "rfftfreq"):
+            if type(n) is int and type(d) is int and d == 0:    # Python's 1.0 / 0, in both
+                with pytest.raises(ZeroDivisionError):
+                    getattr(np.fft, f)(n, d)
+                with pytest.raises(ZeroDivisionError):
+                    getattr(bttbfft, f)(n, d)
+                continue
+            ref = getattr(np.fft, f)(n, d)
+            res = getattr(bttbfft, f)(n, d)
+            assert res.dtype == ref.dtype
+            np.testing.assert_array_equal(res, ref)
+
+
 @pytest.mark.parametrize("axes", [None, 0, 1, -1, (0,), (0, 1), (1, 0), [-1, 0]])
 def test_shifts(axes):
     x = np.arange(35).reshape(5, 7)
@@ -1002,7 +1042,7 @@ BAD = [
     ("fft-out-ndim", lambda: bttbfft.fft(_X, out=np.empty((1, 8), complex)), ValueError,
      "wrong shape"),
     ("fft-out-dtype", lambda: bttbfft.fft(_X, out=np.empty(8, float)), TypeError,
-     "wrong dtype"),
+     "cannot cast"),
     ("fft-out-ro", lambda: bttbfft.fft(_X, out=_RO), ValueError, "read-only"),
     ("fft_inplace-real", lambda: bttbfft.fft_inplace(np.ones(8)), TypeError,
      "complex64 or complex128"),
@@ -1454,3 +1494,27 @@ def test_rows_single_primitive_checks(backend):
     for a, o, n, kind, msg in bad:
         with pytest.raises(ValueError, match=msg):
             f(a, o, n, kind, False, 1.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# non-finite input: the same entries as numpy.fft's are non-finite (SPEC section 7); which
+# component of such an entry is NaN rather than +-inf follows the order of operations, which
+# differs between FFT algorithms (and between numpy's own FFT backends), so it is not compared
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [4, 5, 16, 17, 64, 1000])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("fname", ["fft", "ifft", "rfft"])
+def test_nonfinite_entries_as_numpy(n, bad, fname):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n) + (0j if fname != "rfft" else 0.0)
+    x[rng.integers(n)] = bad
+    with np.errstate(invalid="ignore", over="ignore"):
+        res = getattr(bttbfft, fname)(x)
+        ref = getattr(np.fft, fname)(x)
+    np.testing.assert_array_equal(np.isfinite(res), np.isfinite(ref))
+    # and in a batch, the rows without a non-finite value are untouched by it
+    X = np.stack([rng.standard_normal(n) + (0j if fname != "rfft" else 0.0), x])
+    with np.errstate(invalid="ignore", over="ignore"):
+        res2 = getattr(bttbfft, fname)(X)
+    assert_close(res2[0], getattr(np.fft, fname)(X[0]), n)
+    np.testing.assert_array_equal(np.isfinite(res2[1]), np.isfinite(ref))

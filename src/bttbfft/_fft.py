@@ -131,15 +131,28 @@ def _scale(code, n, inverse):
 
 
 def _check_out(out, shape, dtype, fname):
+    """Validate out for a result of shape and dtype.  Returns True when out has another dtype
+    that the result casts to under numpy's "same_kind" rule (as numpy.fft's out=: complex64 for
+    a complex128 result, a non-native byte order, ...): the caller then computes the result
+    without out and casts it into out (_cast_into)."""
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{fname}: out must be a numpy.ndarray or None, got {type(out).__name__}")
     if out.shape != tuple(shape):
         raise ValueError(f"{fname}: output array has wrong shape {out.shape}; expected "
                          f"{tuple(shape)}")
-    if out.dtype != dtype:
-        raise TypeError(f"{fname}: output array has wrong dtype {out.dtype}; expected {dtype}")
     if not out.flags.writeable:
         raise ValueError(f"{fname}: output array is read-only")
+    if out.dtype == dtype:
+        return False
+    if not np.can_cast(dtype, out.dtype, casting="same_kind"):
+        raise TypeError(f"{fname}: cannot cast the result of dtype {dtype} to the output "
+                        f"array's dtype {out.dtype} with casting rule 'same_kind'")
+    return True
+
+
+def _cast_into(out, res):
+    np.copyto(out, res, casting="same_kind")
+    return out
 
 
 def _with_len(shape, ax, n):
@@ -284,8 +297,9 @@ def _c2c_public(a, n, axis, norm, out, overwrite_x, workers, inverse, fname):
     nw = _workers.resolve(workers)
     if n is None:
         n = _check_n(arr.shape[ax])
-    if out is not None:
-        _check_out(out, _with_len(arr.shape, ax, n), cdt, fname)
+    if out is not None and _check_out(out, _with_len(arr.shape, ax, n), cdt, fname):
+        return _cast_into(out, _c2c_public(a, n, axis, norm, None, overwrite_x, workers, inverse,
+                                           fname))
     if cdt is _C64:
         res = _single_rows("c", arr, ax, arr.shape, _C64, n, inverse, _scale(code, n, inverse),
                            out, nw)
@@ -320,7 +334,8 @@ def fft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=N
     """One-dimensional discrete Fourier transform (as ``numpy.fft.fft``).
 
     ``n`` crops or zero-pads the input along ``axis``; ``norm`` is one of None, "backward",
-    "ortho", "forward"; ``out`` receives the result (exact shape and dtype required);
+    "ortho", "forward"; ``out`` receives the result (exact shape; a dtype the result casts to
+    under numpy's "same_kind" rule);
     ``overwrite_x=True`` allows the input buffer to be reused; ``workers`` threads are used for
     batched transforms (None = 1, -1 = all cores).
 
@@ -407,8 +422,9 @@ def rfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers=
     nw = _workers.resolve(workers)
     if n is None:
         n = _check_n(arr.shape[ax])
-    if out is not None:
-        _check_out(out, _with_len(arr.shape, ax, n // 2 + 1), cdt, fname)
+    if out is not None and _check_out(out, _with_len(arr.shape, ax, n // 2 + 1), cdt, fname):
+        return _cast_into(out, _py_rfft(a, n, axis, norm, None, overwrite_x=overwrite_x,
+                                        workers=workers))
     if cdt is _C64:
         res = _single_rows("r", arr, ax, _with_len(arr.shape, ax, n // 2 + 1), _C64, n, False,
                            _scale(code, n, False), out, nw)
@@ -451,8 +467,10 @@ def irfft(a, n=None, axis=-1, norm=None, out=None, *, overwrite_x=False, workers
     nw = _workers.resolve(workers)
     if n is None:
         n = _check_n(2 * (arr.shape[ax] - 1))
-    if out is not None:
-        _check_out(out, _with_len(arr.shape, ax, n), _COMPLEX_TO_REAL[cdt], fname)
+    if out is not None and _check_out(out, _with_len(arr.shape, ax, n), _COMPLEX_TO_REAL[cdt],
+                                      fname):
+        return _cast_into(out, irfft(a, n, axis, norm, None, overwrite_x=overwrite_x,
+                                     workers=workers))
     if cdt is _C64:
         res = _single_rows("i", arr, ax, _with_len(arr.shape, ax, n), _F32, n, True,
                            _scale(code, n, True), out, nw)
@@ -572,8 +590,9 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
     steps = [(s[ii], axes[ii], "c") for ii in range(len(axes) - 1, -1, -1)]
     shapes = _shape_after(arr.shape, steps)
     final = shapes[-1] if shapes else arr.shape
-    if out is not None:
-        _check_out(out, final, cdt, fname)
+    if out is not None and _check_out(out, final, cdt, fname):
+        return _cast_into(out, _cnd(a, s, axes, norm, None, overwrite_x, workers, inverse,
+                                    fname))
     if not steps:
         if out is None:
             return arr.astype(cdt, copy=True)
@@ -655,8 +674,8 @@ def _rnd(a, s, axes, norm, out, overwrite_x, workers, fname):
                                          for ii in range(len(axes) - 2, -1, -1)]
     shapes = _shape_after(arr.shape, steps)
     final = shapes[-1]
-    if out is not None:
-        _check_out(out, final, cdt, fname)
+    if out is not None and _check_out(out, final, cdt, fname):
+        return _cast_into(out, _rnd(a, s, axes, norm, None, overwrite_x, workers, fname))
     single, cdt = cdt is _C64, _C128
     dst = None if single else out
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0
@@ -699,8 +718,8 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
     steps = [(s[ii], axes[ii], "c") for ii in range(len(axes) - 1)] + [(s[-1], axes[-1], "i")]
     shapes = _shape_after(arr.shape, steps)
     final = shapes[-1]
-    if out is not None:
-        _check_out(out, final, _COMPLEX_TO_REAL[cdt], fname)
+    if out is not None and _check_out(out, final, _COMPLEX_TO_REAL[cdt], fname):
+        return _cast_into(out, _ind(a, s, axes, norm, None, overwrite_x, workers, fname))
     cur = arr
     reuse = bool(overwrite_x) and arr is a
     single, cdt = cdt is _C64, _C128

@@ -33,8 +33,7 @@ def fftfreq(n, d=1.0, device=None):
     array([ 0. ,  0.5, -1. , -0.5])
     """
     _check_device(device)
-    n = _check_int_n(n, "fftfreq")
-    val = 1.0 / (n * d)
+    n, val = _check_int_n(n, "fftfreq"), 1.0 / (n * d)   # val with n as given, as numpy
     results = np.empty(n, dtype=int)
     npos = (n - 1) // 2 + 1
     results[:npos] = np.arange(0, npos, dtype=int)
@@ -50,8 +49,7 @@ def rfftfreq(n, d=1.0, device=None):
     array([0. , 0.2, 0.4])
     """
     _check_device(device)
-    n = _check_int_n(n, "rfftfreq")
-    val = 1.0 / (n * d)
+    n, val = _check_int_n(n, "rfftfreq"), 1.0 / (n * d)  # val with n as given, as numpy
     return np.arange(0, n // 2 + 1, dtype=int) * val
 
 

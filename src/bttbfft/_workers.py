@@ -70,6 +70,10 @@ def resolve(workers):
     return w
 
 
+def _pool_size():
+    return min(_MAX_THREADS, max(4, cpu_count()))
+
+
 def _get_pool():
     """The shared pool (created once; never replaced, so no submit can race a shutdown)."""
     global _pool
@@ -78,8 +82,7 @@ def _get_pool():
         return pool
     with _pool_lock:
         if _pool is None:
-            size = min(_MAX_THREADS, max(4, cpu_count()))
-            _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="bttbfft")
+            _pool = ThreadPoolExecutor(max_workers=_pool_size(), thread_name_prefix="bttbfft")
         return _pool
 
 
@@ -287,7 +290,10 @@ def fft2_from(src, dst, inverse, rscale, cscale, nworkers, rows=True):
         dst = dst.reshape(src.shape)
     f = _backend.fft.fft2_rows_colfirst
     team = _backend.fft.fft2_team if _TEAM else None   # the fused path is the compiled one
-    k = nworkers if dst.size >= (_MIN_TEAM if team is not None else _MIN_WORK) else 1
+    # (no more threads than the pool runs at once: a team of workers=10**6 would queue 10**6
+    # tasks and as many parts)
+    k = min(nworkers, _pool_size()) if dst.size >= (_MIN_TEAM if team is not None
+                                                    else _MIN_WORK) else 1
     if k <= 1:
         f(src, dst, inverse, rscale, cscale, 0, 1, True, None, rows)
         c2c(dst, 0, inverse, cscale, 1, _cols_rest)
