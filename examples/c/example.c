@@ -1,7 +1,7 @@
 /*
  * example.c -- using the bttbfft C core: plan, work space, forward + backward, real transform.
  *
- *   cmake -S . -B build && cmake --build build && ./build/bttbfft_example
+ *   cmake -S . -B build-c && cmake --build build-c && ./build-c/bttbfft_example
  */
 #include <math.h>
 #include <stdio.h>
