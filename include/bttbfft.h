@@ -58,11 +58,15 @@ const char *bttb_strerror(int status);
 /* Version string "MAJOR.MINOR.PATCH". */
 const char *bttb_version(void);
 
-/* Name of the SIMD instruction set selected at run time: "avx512", "avx2", "sse2" or "scalar".
- * On CPUs whose AVX-512 runs on 256-bit units (AMD Zen 4) plans of up to 2048 points use the
- * AVX2 kernels for contiguous transforms even when this says "avx512" (they are faster there);
- * every instruction set computes the same bits.  BTTBFFT_SIMD=avx2 or scalar caps the level,
- * BTTBFFT_SIMD=avx512 forces AVX-512 at every size. */
+/* Name of the SIMD instruction set selected at run time: "avx512", "avx2" or "scalar" (the
+ * baseline for CPUs without AVX2 and FMA: portable C, which the compiler vectorises with SSE2 on
+ * x86-64).  On CPUs whose AVX-512 runs on 256-bit units (AMD Zen 4) plans of up to 2048 points use
+ * the AVX2 kernels for contiguous transforms even when this says "avx512" (they are faster there).
+ * AVX2 and AVX-512 compute the same bits (fused multiply-adds in the same order); the scalar
+ * baseline rounds each product separately, so its results may differ from theirs in the last
+ * bits, within the same accuracy.  BTTBFFT_SIMD=avx2 or scalar (also "sse2" or "none") caps the
+ * level, BTTBFFT_SIMD=avx512 forces AVX-512 at every size.  The level is read when a plan is
+ * created. */
 const char *bttb_simd_name(void);
 
 typedef enum bttb_precision { BTTB_F64 = 0, BTTB_F32 = 1 } bttb_precision;

@@ -1141,6 +1141,67 @@ static void test_rows_single(void)
     bttb_plan_destroy(f);
 }
 
+/* The vector levels give the same bits (both use fused multiply-adds in one order): AVX2 and
+ * forced AVX-512, c2c (contiguous, columns, Bluestein) and r2c, both precisions.  The scalar
+ * baseline rounds each product separately (no FMA on the CPUs it is for), so it is only held to
+ * the accuracy bounds, not to these bits. */
+static void levels_case(int level, size_t n, bttb_precision prec, int real, unsigned char *out)
+{
+    const size_t cols = 3;
+    size_t cs = csize(prec), j, m = real ? n / 2 + 1 : n;
+    bttb_plan *plan = NULL;
+    void *work = NULL;
+    unsigned char *in = (unsigned char *)malloc(n * cols * cs);
+    bttb_internal_set_simd(level);
+    if (bttb_plan_create(&plan, real ? BTTB_R2C : BTTB_C2C, n, prec, 0) != BTTB_OK) {
+        CHECK(0, "levels: plan n=%zu", n);
+        free(in);
+        return;
+    }
+    if (bttb_plan_work_size(plan)) work = malloc(bttb_plan_work_size(plan));
+    rng_state = 0x9E3779B97F4A7C15ull;   /* the same input at every level */
+    for (j = 0; j < n * cols; j++) set_c(in, prec, j, rnd(), rnd());
+    if (real) {
+        CHECK(bttb_execute_r2c(plan, in, out, 1.0, work) == BTTB_OK, "levels r2c");
+    } else {
+        CHECK(bttb_execute_c2c(plan, in, out, BTTB_FORWARD, 1.0, work) == BTTB_OK, "levels c2c");
+        memcpy(out + m * cs, in, n * cols * cs);     /* and the columns of an n x cols array */
+        CHECK(bttb_execute_c2c_many(plan, out + m * cs, BTTB_BACKWARD, 0.5, cols,
+                                    (ptrdiff_t)cols, 1, work) == BTTB_OK, "levels many");
+    }
+    free(work);
+    free(in);
+    bttb_plan_destroy(plan);
+}
+
+static void test_levels_same_bits(void)
+{
+    static const size_t ns[] = {4, 16, 64, 1000, 1024, 4096, 65536};
+    size_t a, bytes;
+    int p, real;
+    bttb_internal_set_simd(3);
+    if (strcmp(bttb_simd_name(), "avx512") != 0) {   /* nothing to compare on this CPU */
+        bttb_internal_set_simd(-1);
+        return;
+    }
+    for (p = 0; p < 2; p++)
+        for (real = 0; real < 2; real++)
+            for (a = 0; a < sizeof ns / sizeof ns[0]; a++) {
+                bttb_precision prec = p ? BTTB_F32 : BTTB_F64;
+                unsigned char *x, *y;
+                bytes = ns[a] * 4 * csize(prec);
+                x = (unsigned char *)calloc(1, bytes);
+                y = (unsigned char *)calloc(1, bytes);
+                levels_case(2, ns[a], prec, real, x);
+                levels_case(3, ns[a], prec, real, y);
+                CHECK(memcmp(x, y, bytes) == 0, "AVX2 and AVX-512 bits differ: n=%zu %s %s",
+                      ns[a], pname(prec), real ? "r2c" : "c2c");
+                free(x);
+                free(y);
+            }
+    bttb_internal_set_simd(-1);
+}
+
 int main(void)
 {
     size_t n;
@@ -1157,6 +1218,7 @@ int main(void)
     test_errors();
     test_bitrev();
     test_rows_single();
+    test_levels_same_bits();
     for (lvl = 0; lvl < 4; lvl++) {
         const char *name;
         bttb_internal_set_simd(levels[lvl]);
