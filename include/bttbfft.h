@@ -193,7 +193,9 @@ typedef enum bttb_conv_method {
 /* Create a plan.  kshape = {k1, k2}, ishape = {m1, m2}, start = {s1, s2}, oshape = {o1, o2}.
  * kernel: k1*k2 elements, copied (or transformed) into the plan; the caller keeps ownership.
  * tile: NULL for automatic tiling, otherwise the FFT size per axis used by BTTB_CONV_FFT (a power
- * of two >= k_i; 0 for automatic on that axis) -- for tests and tuning.  Ignored by DIRECT.
+ * of two >= k_i; 0 for automatic on that axis) -- for tests and tuning.  BTTB_CONV_AUTO checks
+ * it too (BTTB_ESIZE for a bad tile whatever it chooses) and compares the direct path with the
+ * FFT path at that tile.  Ignored by DIRECT.
  * On failure *plan is set to NULL. */
 bttb_status bttb_conv_plan_create(bttb_conv_plan **plan, bttb_precision precision,
                                   bttb_conv_type type, const void *kernel, const size_t kshape[2],

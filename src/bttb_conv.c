@@ -806,7 +806,12 @@ bttb_status bttb_conv_plan_create(bttb_conv_plan **plan, bttb_precision precisio
         double fft_cost = 0.0;
         double direct = conv_direct_macs(&g) * (type == BTTB_COMPLEX ? (p->simd ? 3.0 : 12.0)
                                                                      : (p->simd ? 0.6 : 5.0));
-        st = conv_choose_tiles(p, NULL, &fft_cost);
+        /* a given tile is checked whatever the choice, and costed as the FFT path would run */
+        st = conv_choose_tiles(p, tile, &fft_cost);
+        if (st == BTTB_ESIZE) {
+            bttb_conv_plan_destroy(p);
+            return st;
+        }
         method = (st != BTTB_OK || direct <= fft_cost) ? BTTB_CONV_DIRECT : BTTB_CONV_FFT;
     }
     p->method = method;

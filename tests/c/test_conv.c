@@ -339,6 +339,13 @@ static void test_errors(void)
                                 tile_np2) == BTTB_ESIZE, "tile not a power of two");
     CHECK(bttb_conv_plan_create(&plan, BTTB_F64, BTTB_REAL, h, k, m, s, o, BTTB_CONV_FFT,
                                 tile_small) == BTTB_ESIZE, "tile smaller than the kernel");
+    /* AUTO checks a given tile whatever it chooses (the direct path for this small problem) */
+    CHECK(bttb_conv_plan_create(&plan, BTTB_F64, BTTB_REAL, h, k, m, s, o, BTTB_CONV_AUTO,
+                                tile_np2) == BTTB_ESIZE && plan == NULL,
+          "AUTO: tile not a power of two");
+    CHECK(bttb_conv_plan_create(&plan, BTTB_F64, BTTB_REAL, h, k, m, s, o, BTTB_CONV_AUTO,
+                                tile_small) == BTTB_ESIZE && plan == NULL,
+          "AUTO: tile smaller than the kernel");
     bttb_conv_plan_destroy(NULL);
 
     st = bttb_conv_plan_create(&plan, BTTB_F64, BTTB_REAL, h, k, m, s, o, BTTB_CONV_FFT, NULL);
