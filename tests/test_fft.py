@@ -904,20 +904,54 @@ def test_fft_inplace_roundtrip():
     assert_close(y, x, 4096)
 
 
-def test_fft_inplace_allocates_nothing(backend):
-    if backend != "c":
-        pytest.skip("the NumPy fallback works on temporaries by design")
+def _traced_peak(call):
+    """tracemalloc peak (bytes) of call()."""
     import tracemalloc
-    n = 1 << 16
-    x = crandn(n)
-    bttbfft.fft_inplace(x)  # warm the plan cache
     tracemalloc.start()
     try:
-        bttbfft.fft_inplace(x)
-        _, peak = tracemalloc.get_traced_memory()
+        call()
+        return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < x.nbytes // 8, peak
+
+
+# every array holds 2**20 complex128 (16 MiB); (make, axis)
+_INPLACE_MEMORY_CASES = {
+    "1-D": (lambda: crandn(1 << 20), -1),
+    "1-D reversed, stride 2": (lambda: crandn(1 << 21)[::-2], -1),
+    "2-D axis 0": (lambda: crandn(256, 4096), 0),
+    "2-D axis -1": (lambda: crandn(256, 4096), -1),
+    "2-D long rows": (lambda: crandn(16, 1 << 16), -1),
+    "strided view axis 0": (lambda: crandn(1024, 2048)[::-1, ::2], 0),
+    "strided view axis -1": (lambda: crandn(1024, 2048)[::-1, ::2], -1),
+}
+
+
+@pytest.mark.parametrize("case", list(_INPLACE_MEMORY_CASES))
+def test_inplace_primitives_allocate_nothing(backend, case):
+    """fft_inplace and bit_reverse allocate nothing proportional to the data (SPEC section 2), on
+    both backends: once a first call has built the length's plan (twiddles, bit-reversal tables),
+    the tracemalloc peak of a call on an array of 2**20 complex128 (16 MiB) stays below
+    x.nbytes / 8 = 2 MiB, for any axis and layout.  (The fallback works on chunks of
+    _fallback._CHUNK_BYTES = 512 KiB and peaks near 1 MiB; it used to peak at 2.5 times the
+    array.)"""
+    make, axis = _INPLACE_MEMORY_CASES[case]
+    x = make()
+    assert x.size == 1 << 20 and x.dtype == np.complex128
+    bound = x.nbytes // 8
+    x0 = x.copy()
+    assert bttbfft.fft_inplace(x, axis=axis) is x  # warms the plan
+    assert_close(x, np.fft.fft(x0, axis=axis), x.shape[axis])
+    for kw in ({}, {"inverse": True, "norm": "ortho"}):
+        bttbfft.fft_inplace(x, axis=axis, **kw)  # (the inverse has a plan of its own)
+        peak = _traced_peak(lambda: bttbfft.fft_inplace(x, axis=axis, **kw))
+        assert peak < bound, (case, kw, peak, bound)
+    x0 = x.copy()
+    assert bttbfft.bit_reverse(x, axis=axis) is x  # warms the index tables
+    perm = bttbfft.bit_reverse_indices(x.shape[axis])
+    np.testing.assert_array_equal(x, np.take(x0, perm, axis=axis))
+    peak = _traced_peak(lambda: bttbfft.bit_reverse(x, axis=axis))
+    assert peak < bound, (case, "bit_reverse", peak, bound)
 
 
 @pytest.mark.parametrize("n,expected", [(1, 1), (2, 2), (3, 4), (5, 8), (1023, 1024),

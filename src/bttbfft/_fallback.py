@@ -4,7 +4,11 @@ The same algorithms as the C core, written with vectorised NumPy array operation
 
 * powers of two: iterative radix-2 Cooley-Tukey -- an explicit bit-reversal permutation (one
   fancy-indexing gather with a cached index array) followed by ``log2(n)`` butterfly passes, each
-  pass a handful of whole-array operations over every butterfly of every batch row;
+  pass a handful of whole-array operations over every butterfly of every batch row.  The in-place
+  primitives (``c2c_inplace`` and friends for power-of-two lengths, ``bit_reverse_inplace``)
+  do the same work chunk by chunk, on at most ``_CHUNK_BYTES`` of the data per operation and in
+  place, so that ``bttbfft.fft_inplace`` and ``bttbfft.bit_reverse`` allocate nothing
+  proportional to the data (only per-length tables, cached like plans);
 * other lengths: Bluestein's chirp-z algorithm, a circular convolution of length
   ``next_pow2(2n - 1)`` done with the radix-2 transform above (the chirp and the spectrum of the
   convolution kernel are cached per length, precision and direction);
@@ -142,16 +146,94 @@ def _radix2(y, inverse):
         return y
     cdtype = y.dtype
     z = y[:, _bitrev(n)]  # bit-reversal permutation (a gather into a new array)
-    tw = _stage_twiddles(n, cdtype, inverse)
-    half = n // 2
-    tmp = np.empty((bsz, half), dtype=cdtype)
+    _stages(z, _stage_twiddles(n, cdtype, inverse), np.empty(bsz * (n // 2), dtype=cdtype))
+    return z
+
+
+# ----------------------------------------------------------------------------------------------
+# in place, chunk by chunk: c2c_inplace of power-of-two lengths and bit_reverse_inplace
+# ----------------------------------------------------------------------------------------------
+#: Chunk size of the in-place radix-2 path (``c2c_inplace``/``c2c_contig``/``c2c_rows`` of
+#: power-of-two lengths, hence ``bttbfft.fft_inplace``) and of ``bit_reverse_inplace`` (hence
+#: ``bttbfft.bit_reverse``): every array operation of those works on at most this many bytes of
+#: the data, 512 KiB = 2**15 complex128 or 2**16 complex64 elements (rounded down to a power of
+#: two of elements for other item sizes, at least 2), so the temporaries of one call are a couple
+#: of chunks (about 1 MiB for complex128, plus NumPy's own ufunc buffers) whatever the size of
+#: the array.  A chunk holds whole lines (batch rows) when a line fits in it; a longer line is
+#: processed piece by piece.  Lines of n <= chunk elements: bit reversal by gathering a chunk
+#: of lines and copying it back, then every butterfly stage on that chunk while it is in cache.
+#: Longer lines: bit reversal by swapping pairs (i, rev(i)) a chunk at a time, the stages
+#: h < chunk on one chunk-sized segment after the other, then each larger stage chunk by chunk.
+#: The per-length tables are cached like the compiled backend's plans (see _cached): the stage
+#: twiddles (n - 1 complex values in all), the bit-reversal index table (n intp, lines that fit
+#: in a chunk) or the two tables of swap pairs (about n/2 intp each, longer lines).
+_CHUNK_BYTES = 1 << 19
+
+
+def _chunk_elems(itemsize):
+    """Elements of one chunk for an item size: a power of two >= 2."""
+    c = _CHUNK_BYTES // max(int(itemsize), 1)
+    return 1 << (c.bit_length() - 1) if c >= 2 else 2
+
+
+def _make_swap_pairs(n):
+    rev = _make_rev(n)
+    si = np.flatnonzero(np.arange(n, dtype=np.intp) < rev).astype(np.intp, copy=False)
+    sj = rev[si]
+    si.flags.writeable = False
+    sj.flags.writeable = False
+    return si, sj
+
+
+def _swap_pairs(n):
+    """The pairs i < j = rev(i) the bit reversal of length n swaps: (i, j), intp, ascending i."""
+    return _cached(("swap", n), lambda: _make_swap_pairs(n))
+
+
+def _swap_row(row, si, sj, piece):
+    """Bit-reverse the 1-D view row in place, swapping at most piece pairs at a time."""
+    for p in range(0, si.shape[0], piece):
+        i = si[p:p + piece]
+        j = sj[p:p + piece]
+        xi = row[i]
+        row[i] = row[j]
+        row[j] = xi
+
+
+def _line_chunks(xv, rows):
+    """Views that together cover every line of xv (shape (..., n)) once, each of at most rows
+    lines (rows >= 1): the whole array, or slices along one batch axis of the lines that share
+    the outer indices (the inner batch axes are kept whole)."""
+    lead = xv.shape[:-1]
+    p = len(lead)
+    count = 1
+    while p > 0 and count * lead[p - 1] <= rows:
+        count *= lead[p - 1]
+        p -= 1
+    if p == 0:
+        yield xv
+        return
+    k = max(1, rows // count)
+    d = lead[p - 1]
+    for idx in np.ndindex(lead[:p - 1]):
+        sub = xv[idx]
+        for s in range(0, d, k):
+            yield sub[s:s + k]
+
+
+def _stages(seg, tw, buf):
+    """The butterfly stages h = 1, 2, ..., len(tw) of the lines of seg (shape (..., L)), whose
+    entries are in bit-reversed order, in place: the butterflies of _radix2, operation for
+    operation (so the same bits).  The lines of seg have unit stride, so seg is laid out in C
+    order (up to the sign of the outer strides), as the scratch products t taken from buf are."""
+    lead = seg.shape[:-1]
+    L = seg.shape[-1]
     h = 1
     for w in tw:
-        blocks = n // (2 * h)
-        v = z.reshape(bsz, blocks, 2, h)
-        a = v[:, :, 0, :]
-        b = v[:, :, 1, :]
-        t = tmp.reshape(bsz, blocks, h)
+        v = seg.reshape(lead + (L // (2 * h), 2, h))  # splits the last axis: always a view
+        a = v[..., 0, :]
+        b = v[..., 1, :]
+        t = buf[:a.size].reshape(a.shape)
         if h == 1:
             np.copyto(t, b)
         else:
@@ -159,7 +241,84 @@ def _radix2(y, inverse):
         np.subtract(a, t, out=b)
         np.add(a, t, out=a)
         h *= 2
-    return z
+
+
+def _pow2_inplace(xv, inverse, scale):
+    """Radix-2 transform in place of the lines of xv (shape (..., n), n a power of two, any
+    strides), times scale, chunk by chunk (see _CHUNK_BYTES).
+
+    Every butterfly is computed as _radix2 computes it (b*w, a - t, a + t, then the scaling), on
+    operands laid out as _radix2's are, so the bits are those of transforming a C-contiguous copy:
+    aligned lines of unit stride are transformed where they are; other lines (another axis, a
+    strided or reversed view, unaligned data) go through a contiguous work chunk (NumPy's complex
+    multiplication may round differently when an operand has a negative stride)."""
+    n = xv.shape[-1]
+    cdtype = xv.dtype
+    if n == 1:
+        if scale != 1.0:
+            np.multiply(xv, scale, out=xv)
+        return
+    csize = _chunk_elems(cdtype.itemsize)
+    tw = _stage_twiddles(n, cdtype, inverse)
+    unit = xv.strides[-1] == cdtype.itemsize and xv.flags.aligned
+    work = None if unit else np.empty(min(csize, xv.size), dtype=cdtype)
+    if n <= csize:
+        rev = _bitrev(n)
+        buf = np.empty(min(csize, xv.size) // 2, dtype=cdtype)  # the products b*w of a chunk
+        for seg in _line_chunks(xv, csize // n):
+            if unit:
+                seg[...] = seg[..., rev]
+                _stages(seg, tw, buf)
+                if scale != 1.0:
+                    np.multiply(seg, scale, out=seg)
+            else:
+                wk = work[:seg.size].reshape(seg.shape)
+                q = max(1, n // 4)  # gathered a quarter of the lines at a time
+                for p in range(0, n, q):
+                    wk[..., p:p + q] = seg[..., rev[p:p + q]]
+                _stages(wk, tw, buf)
+                if scale != 1.0:
+                    np.multiply(wk, scale, out=seg)
+                else:
+                    np.copyto(seg, wk)
+        return
+    si, sj = _swap_pairs(n)
+    nsmall = csize.bit_length() - 1  # the stages h < csize stay inside one segment of csize
+    half = csize // 2
+    small, large = tw[:nsmall], tw[nsmall:]
+    buf = np.empty(half, dtype=cdtype)
+    last = len(large) - 1
+    for idx in np.ndindex(xv.shape[:-1]):
+        row = xv[idx]
+        _swap_row(row, si, sj, csize // 4)
+        segs = row.reshape(n // csize, csize)
+        for s in range(n // csize):
+            if unit:
+                _stages(segs[s], small, buf)
+            else:
+                np.copyto(work, segs[s])
+                _stages(work, small, buf)
+                np.copyto(segs[s], work)
+        for st, w in enumerate(large):  # h = csize, 2*csize, ..., n/2: half a chunk at a time
+            h = w.shape[0]
+            q = h // half
+            v = row.reshape(n // (2 * h), 2, q, half)
+            ww = w.reshape(q, half)
+            for blk in range(n // (2 * h)):
+                for c in range(q):
+                    a = v[blk, 0, c]
+                    b = v[blk, 1, c]
+                    if unit:
+                        np.multiply(b, ww[c], out=buf)
+                    else:
+                        wb = work[:half]
+                        np.copyto(wb, b)
+                        np.multiply(wb, ww[c], out=buf)
+                    np.subtract(a, buf, out=b)
+                    np.add(a, buf, out=a)
+                    if st == last and scale != 1.0:
+                        np.multiply(a, scale, out=a)
+                        np.multiply(b, scale, out=b)
 
 
 def _make_bluestein(n, cdtype, inverse):
@@ -227,6 +386,10 @@ def _c2c_inplace_impl(x, axis, inverse, scale):
     if x.size == 0:
         return None
     xv = np.moveaxis(x, axis, -1)
+    if _is_pow2(n):
+        _pow2_inplace(xv, bool(inverse), scale)
+        return None
+    # Bluestein: works on a zero-padded copy of length next_pow2(2n - 1) anyway
     y = np.array(xv.reshape(-1, n), dtype=x.dtype, order="C", copy=True)
     res = _c2c_rows(y, bool(inverse)).reshape(xv.shape)
     if scale != 1.0:
@@ -334,12 +497,23 @@ def _c2r_impl(x, n, axis, scale):
 
 
 def bit_reverse_inplace(x, axis):
-    """Bit-reversal permutation of x (any dtype, power-of-two length) along axis, in place."""
+    """Bit-reversal permutation of x (any dtype, power-of-two length) along axis, in place.
+
+    Works chunk by chunk (see _CHUNK_BYTES): the temporaries are a few chunks, whatever the size
+    of x."""
     n = x.shape[axis]
     if n <= 2 or x.size == 0:
         return None
     xv = np.moveaxis(x, axis, -1)
-    xv[...] = xv[..., _bitrev(n)]  # the gather makes a copy first, so this is safe in place
+    csize = _chunk_elems(x.dtype.itemsize)
+    if n <= csize:
+        rev = _bitrev(n)
+        for seg in _line_chunks(xv, csize // n):
+            seg[...] = seg[..., rev]  # a gather of one chunk, then copied back
+    else:
+        si, sj = _swap_pairs(n)
+        for idx in np.ndindex(xv.shape[:-1]):
+            _swap_row(xv[idx], si, sj, csize // 2)
     return None
 
 
