@@ -162,7 +162,7 @@ print("testing", bttbfft.__file__, "backend", bttbfft.backend)
 EOF
 # the pure-Python backend is the same code as in the source tree (tested by the main CI): run
 # the compiled backend of the wheel only
-"$VW/bin/python" -m pytest -q -p no:cacheprovider -k "not python" test_packaging.py test_fft.py \
+"$VW/bin/python" -m pytest -q -p no:cacheprovider --backends c test_packaging.py test_fft.py \
   test_conv_core.py >"$WORK/wheel-tests.log" 2>&1 \
   || { tail -n 200 "$WORK/wheel-tests.log"; fail "tests against the installed wheel"; }
 tail -n 12 "$WORK/wheel-tests.log"

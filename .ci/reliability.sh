@@ -176,7 +176,7 @@ echo "LD_PRELOAD=$ASAN_LIB"
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   python -c "import bttbfft, sys; print('backend', bttbfft.backend, bttbfft.__file__); sys.exit(bttbfft.backend != 'c')"
   # (the RSS leak loop is step 5: ASan's quarantine grows RSS by design)
-  python -m pytest -q -p no:cacheprovider -x -k "not python and not leak" \
+  python -m pytest -q -p no:cacheprovider -x --backends c -k "not leak" \
     "$ROOT/tests/test_fft.py" "$ROOT/tests/test_conv_core.py" "$ROOT/tests/test_conv.py" \
     "$ROOT/tests/test_structured.py" "$ROOT/tests/test_hostile.py" \
     "$ROOT/tests/test_concurrency.py" "$ROOT/tests/test_fuzz_api.py"

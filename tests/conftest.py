@@ -23,6 +23,12 @@ def _pure_python_forced():
     return value is not None and value.strip().lower() not in ("", "0", "false", "no", "off")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--backends", default="c,python",
+                     help="comma-separated backends to test (c, python); the others are skipped "
+                          "(the wheel tests run --backends c)")
+
+
 def _import(modname):
     try:
         return importlib.import_module(modname), None
@@ -34,6 +40,9 @@ def _import(modname):
 def backend(request):
     """Name of the backend the current test runs on ("c" or "python")."""
     which = request.param
+    selected = [b.strip() for b in request.config.getoption("--backends").split(",")]
+    if which not in selected:
+        pytest.skip(f"backend {which!r} not selected (--backends)")
     if which == "c" and _pure_python_forced():
         pytest.skip("BTTBFFT_PURE_PYTHON=1: compiled backend not tested")
     fft_name, conv_name = _MODULES[which]
