@@ -437,6 +437,8 @@ def test_workers_identical(shape, axis):
         "fftn": bttbfft.fftn(x, workers=1),
         "rfftn": bttbfft.rfftn(xr, workers=1),
         "irfftn": bttbfft.irfftn(x, workers=1),
+        "ifftn": bttbfft.ifftn(x, workers=1),
+        "irfft2": bttbfft.irfft2(x, axes=(0, -1), workers=1),
     }
     # serial results are right (checked against numpy) ...
     assert_close(ref["fft"], np.fft.fft(x, axis=axis), n)
@@ -445,6 +447,8 @@ def test_workers_identical(shape, axis):
     assert_close(ref["fftn"], np.fft.fftn(x), max(shape))
     assert_close(ref["rfftn"], np.fft.rfftn(xr), max(shape))
     assert_close(ref["irfftn"], np.fft.irfftn(x), max(shape))
+    assert_close(ref["ifftn"], np.fft.ifftn(x), max(shape))
+    assert_close(ref["irfft2"], np.fft.irfft2(x, axes=(0, -1)), max(shape))
     # ... and every worker count gives bit-identical results
     for w in (2, -1, 3):
         np.testing.assert_array_equal(bttbfft.fft(x, axis=axis, workers=w), ref["fft"])
@@ -454,6 +458,8 @@ def test_workers_identical(shape, axis):
         np.testing.assert_array_equal(bttbfft.fftn(x, workers=w), ref["fftn"])
         np.testing.assert_array_equal(bttbfft.rfftn(xr, workers=w), ref["rfftn"])
         np.testing.assert_array_equal(bttbfft.irfftn(x, workers=w), ref["irfftn"])
+        np.testing.assert_array_equal(bttbfft.ifftn(x, workers=w), ref["ifftn"])
+        np.testing.assert_array_equal(bttbfft.irfft2(x, axes=(0, -1), workers=w), ref["irfft2"])
 
 
 @pytest.mark.parametrize("shape", [(2, 1), (2, 8), (8, 8), (4, 64), (64, 4), (16, 512),

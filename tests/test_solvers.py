@@ -482,6 +482,7 @@ def test_solution_scales_with_b(scale, method):
     n = 100
     c = np.r_[4.0, 1.0, np.zeros(n - 2)]
     x1 = solve_toeplitz(c, np.ones(n), method=method)
+    np.testing.assert_allclose(x1, np.linalg.solve(sl.toeplitz(c), np.ones(n)), rtol=1e-9)
     xs = solve_toeplitz(c, np.full(n, scale), method=method)
     np.testing.assert_allclose(xs / scale, x1, rtol=1e-12 if scale > 1e-300 else 1e-9)
 
@@ -491,6 +492,7 @@ def test_solution_scales_with_t(tscale):
     n = 100
     c = np.r_[4.0, 1.0, np.zeros(n - 2)]
     x1 = solve_toeplitz(c, np.ones(n))
+    np.testing.assert_allclose(x1, np.linalg.solve(sl.toeplitz(c), np.ones(n)), rtol=1e-9)
     np.testing.assert_allclose(solve_toeplitz(c * tscale, np.ones(n)) * tscale, x1, rtol=1e-12)
 
 
@@ -553,3 +555,18 @@ def test_solve_circulant_no_columns():
     x = solve_circulant(np.array([4.0, 1.0, 1.0]), np.ones((3, 0)))
     assert x.shape == (3, 0) == sl.solve_circulant(np.array([4.0, 1.0, 1.0]),
                                                    np.ones((3, 0))).shape
+
+
+def test_strang_not_definite_replaced_by_chan():
+    # T is symmetric positive definite (smallest eigenvalue 0.1) but its Strang circulant has a
+    # negative eigenvalue: SPEC section 5 replaces it by T. Chan's, and PCG then converges
+    c = np.array([7.73, -2.325, -0.219, -1.246, -0.732, -0.544, -0.316, 0.412, 1.043])
+    T = sl.toeplitz(c)
+    assert np.linalg.eigvalsh(T).min() > 0
+    strang = np.fft.fft(np.r_[c[:5], c[4:0:-1]]).real      # Strang's column for n = 9
+    assert strang.min() < 0
+    M = circulant_preconditioner(c, kind="strang")
+    assert M.kind == "chan" and M.eigenvalues.real.min() > 0
+    b = np.ones(c.size)
+    x = solve_toeplitz(c, b, method="pcg", preconditioner="strang")
+    assert _relres(T, x, b) <= 1e-10
