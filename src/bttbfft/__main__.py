@@ -125,7 +125,8 @@ def _conv_checks(rng):
     return checks
 
 
-def self_check(stream=sys.stdout):
+def self_check(stream=None):
+    stream = sys.stdout if stream is None else stream
     rng = np.random.default_rng(12345)
     print(f"bttbfft {bttbfft.__version__}, backend {bttbfft.backend!r}"
           + (f", SIMD {_simd()}" if bttbfft.backend == "c" else ""), file=stream)
@@ -160,8 +161,9 @@ def _median_time(fn, repeat, number):
     return float(np.median(ts))
 
 
-def benchmark(quick=False, stream=sys.stdout):
+def benchmark(quick=False, stream=None):
     """complex128 fft and float64 rfft vs numpy.fft, interleaved, medians."""
+    stream = sys.stdout if stream is None else stream
     rng = np.random.default_rng(0)
     exps = range(4, 21, 4 if quick else 2)
     rows = []
@@ -195,6 +197,8 @@ def main(argv=None):
     p.add_argument("--json", metavar="FILE", help="write the benchmark rows as JSON")
     p.add_argument("--plot", metavar="FILE", help="plot the benchmark ratios (PNG, matplotlib)")
     args = p.parse_args(argv)
+    if args.command == "check" and (args.json or args.plot):
+        p.error("--json and --plot belong to the benchmark ('bench' or no command), not 'check'")
     ok = True
     if args.command in ("all", "check"):
         ok = self_check()
