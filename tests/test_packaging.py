@@ -238,3 +238,34 @@ def test_cython_downstream(downstream, backend):
     y = np.empty(56)
     assert ds.convolve(x, h, y) == 0
     np.testing.assert_allclose(y, np.convolve(x, h), rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# SPEC section 1: an extension that cannot be imported gives the fallback, with a warning (or an
+# ImportError under BTTBFFT_REQUIRE_EXTENSION=1)
+_NO_EXTENSION = """
+import sys, warnings
+sys.modules["bttbfft._core"] = None          # `from . import _core` now raises ImportError
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    import bttbfft
+import numpy as np
+x = np.arange(8.0)
+assert np.allclose(bttbfft.fft(x), np.fft.fft(x))
+msgs = [str(m.message) for m in w if issubclass(m.category, RuntimeWarning)]
+print(bttbfft.backend, any("compiled extension could not be imported" in m for m in msgs))
+"""
+
+
+@pytest.mark.parametrize("require", ["", "1"])
+def test_missing_extension_falls_back_with_a_warning(require):
+    env = dict(os.environ, BTTBFFT_REQUIRE_EXTENSION=require)
+    env.pop("BTTBFFT_PURE_PYTHON", None)
+    r = subprocess.run([sys.executable, "-c", _NO_EXTENSION], env=env, capture_output=True,
+                       text=True, timeout=120)
+    if require:
+        assert r.returncode != 0
+        assert "BTTBFFT_REQUIRE_EXTENSION is set" in r.stderr
+    else:
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.split() == ["python", "True"]
