@@ -308,3 +308,19 @@ def test_ua_function_returns_notimplemented():
         warnings.simplefilter("error")
         out = f(sfft.rfftn, (np.ones((4, 4)), (4, 4)), {"axes": [0, 1]})
     assert isinstance(out, np.ndarray) and out.shape == (4, 3)
+
+
+def test_global_backend_with_scipy_registered_falls_back():
+    # the module docstring's whole-process recipe: bttbfft first, scipy's own code for the rest
+    import scipy.fft as sf
+    x = np.arange(16.0)
+    ref_dct = sf.dct(x)
+    try:
+        sf.set_global_backend(bttbfft.scipy_fft)
+        sf.register_backend("scipy")
+        np.testing.assert_allclose(sf.fft(x), np.fft.fft(x), rtol=1e-14, atol=1e-13)
+        np.testing.assert_allclose(sf.dct(x), ref_dct, rtol=1e-14)      # left to scipy
+        with pytest.raises(ValueError):
+            sf.fft(x, n=0)                                                # scipy's own error
+    finally:
+        sf.set_global_backend("scipy")

@@ -6,7 +6,11 @@ Use it like any scipy.fft backend::
     with scipy.fft.set_backend(bttbfft.scipy_fft):
         y = scipy.fft.fft(x)                     # computed by bttbfft
         z = scipy.signal.fftconvolve(a, b)       # its rfftn/irfftn run on bttbfft
-    scipy.fft.set_global_backend(bttbfft.scipy_fft)   # or for the whole process
+    # or for the whole process, with scipy's own backend registered again as the fallback
+    # (set_global_backend replaces it, and the calls bttbfft leaves to scipy -- dct, plan=,
+    # long double, bad arguments -- would then raise BackendNotImplementedError):
+    scipy.fft.set_global_backend(bttbfft.scipy_fft)
+    scipy.fft.register_backend("scipy")
 
 Supported (dispatched to bttbfft): ``fft, ifft, rfft, irfft, hfft, ihfft, fft2, ifft2, rfft2,
 irfft2, hfft2, ihfft2, fftn, ifftn, rfftn, irfftn, hfftn, ihfftn`` on NumPy arrays (or
