@@ -270,3 +270,13 @@ def test_distributed_cluster(backend, cluster_client):
         assert g.shape == ref.shape and g.dtype == ref.dtype
         assert np.max(np.abs(g - ref)) <= 2e-5 * max(1.0, np.max(np.abs(ref)))
     assert np.isclose(got[-2], got[-1])
+
+
+def test_unknown_chunk_sizes_explained():
+    x = da.from_array(np.arange(64.0).reshape(8, 8), chunks=4)
+    y = x[x[:, 0] > -1]                      # boolean indexing: chunk sizes unknown (NaN)
+    for f in (bd.convolve2d, bd.fftconvolve):
+        with pytest.raises(ValueError, match="compute_chunk_sizes"):
+            f(y, np.ones((3, 3)))
+    np.testing.assert_allclose(bd.convolve2d(y.compute_chunk_sizes(), np.ones((3, 3))).compute(),
+                               signal.convolve2d(x.compute(), np.ones((3, 3))))

@@ -43,6 +43,7 @@ by the in-memory function on a single chunk (still lazily).
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -138,7 +139,11 @@ def _whole(x, *, fn, kwargs):
 
 
 def _as_dask(a):
-    return a if isinstance(a, da.Array) else da.asarray(a)
+    a = a if isinstance(a, da.Array) else da.asarray(a)
+    if any(math.isnan(c) for cs in a.chunks for c in cs):
+        raise ValueError("bttbfft.dask: in1 has unknown chunk sizes (e.g. after boolean "
+                         "indexing); call in1.compute_chunk_sizes() first")
+    return a
 
 
 def _as_numpy(a, name):
