@@ -7,7 +7,8 @@ cropping and zero-padding, axes, norms, ``out=``, ``overwrite_x`` and ``workers`
 
 Precision: float32/complex64 (and float16) give complex64 (float32 for the irfft family); float64,
 complex128, integers and bool give complex128 (float64).  long double, object, string, bytes,
-datetime, timedelta and void arrays raise TypeError.
+datetime, timedelta and void arrays raise TypeError.  A bool ``axis``/``n`` (or bool entries of
+``axes``/``s``) raises TypeError, where numpy takes True as 1: almost always a mistake.
 
 Single-precision input is transformed in double precision and the result rounded once to
 complex64/float32 -- what numpy 2's numpy.fft does -- so the error is one rounding of the exact
