@@ -34,7 +34,7 @@ import scipy.linalg
 from numpy.linalg import LinAlgError
 from scipy.sparse.linalg import LinearOperator
 
-from ._conv import _asarray
+from ._conv import _asarray, _compute_dtype
 
 __all__ = ["solve_toeplitz", "circulant_preconditioner", "solve_circulant", "solve_bttb"]
 
@@ -322,11 +322,8 @@ def solve_circulant(c, b, singular="raise", tol=None):
     B, vec = _rhs(b, n)
     # the result dtype of scipy.linalg.solve_circulant: single precision stays single (computed
     # in double, rounded once), everything else double
-    rt = np.result_type(c, B)
-    real = rt.kind != "c"
-    single = rt in (np.float16, np.float32, np.complex64)
-    odt = np.dtype((np.float32 if single else np.float64) if real
-                   else (np.complex64 if single else np.complex128))
+    odt = _compute_dtype(np.result_type(c, B))
+    real = odt.kind != "c"
     if B.shape[1] == 0:
         return np.zeros((n, 0), dtype=odt)
     fm = _fft_mod()
