@@ -598,13 +598,18 @@ def _resolve_prec(preconditioner):
                     f"{type(preconditioner).__name__}")
 
 
-def _user_prec(M):
-    if hasattr(M, "matmat"):
-        return lambda X: np.asarray(M.matmat(X))
-    if hasattr(M, "matvec"):
-        return lambda X: np.column_stack([np.asarray(M.matvec(X[:, j]))
-                                          for j in range(X.shape[1])])
-    return lambda X: np.column_stack([np.asarray(M(X[:, j])) for j in range(X.shape[1])])
+def _user_prec(M, sign, e):
+    """The user's preconditioner M (a LinearOperator or a callable approximating the inverse of
+    the unscaled system matrix) as a function of a block X, for a system scaled by 2**-e: its
+    result times 2**e, and negated when PCG solves the negated system (sign < 0)."""
+    def apply(X):
+        if hasattr(M, "matmat"):
+            return np.asarray(M.matmat(X))
+        f = M.matvec if hasattr(M, "matvec") else M
+        return np.column_stack([np.asarray(f(X[:, j])) for j in range(X.shape[1])])
+
+    neg = sign is not None and sign < 0
+    return lambda X: _ldexp(-apply(X) if neg else apply(X), e)
 
 
 def _nan_result(B, vec, dt):
@@ -724,11 +729,7 @@ def solve_toeplitz(c_or_cr, b, *, method="auto", preconditioner="strang", tol=1e
         if prec is None:
             return None
         if not isinstance(prec, str):
-            # the user's M approximates T^{-1}: applied to the scaled T, and negated for PCG on
-            # -T (negative definite T)
-            Mu = _user_prec(prec)
-            neg = sign is not None and sign < 0
-            return lambda X: _ldexp(-Mu(X) if neg else Mu(X), et)
+            return _user_prec(prec, sign, et)   # M approximates T^{-1}; T is scaled by 2**-et
         P = _make_circ_prec(c, r, prec, sign)
         if P is None and sign is not None:
             P = _make_circ_prec(c, r, "chan", None)
@@ -908,11 +909,9 @@ def solve_bttb(t, b, *, preconditioner="chan", regularization=0.0, tol=1e-8, max
         if prec is None:
             return None
         if not isinstance(prec, str):
-            # the user's M approximates the inverse of the unscaled system matrix (T, or
-            # T^H T + alpha I): rescaled, and negated for PCG on -T
-            Mu, e = _user_prec(prec), (2 * et if alpha > 0 else et)
-            neg = sign is not None and sign < 0
-            return lambda X: _ldexp(-Mu(X) if neg else Mu(X), e)
+            # M approximates the inverse of T (scaled by 2**-et) or of T^H T + alpha I
+            # (scaled by 2**-2et)
+            return _user_prec(prec, sign, 2 * et if alpha > 0 else et)
         for kind in ([prec, "chan"] if prec == "strang" else [prec]):
             M = make_M(kind, transform, sign)
             if M is not None:

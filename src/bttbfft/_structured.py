@@ -27,19 +27,15 @@ import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
 
 from . import _backend
-from ._conv import _asarray, _check_boundary, _check_mode, _pick_2d
+from ._conv import _asarray, _check_boundary, _check_mode, _compute_dtype, _pick_2d
 
 __all__ = ["circulant_matvec", "toeplitz_matvec", "bttb_matvec", "bttb_matrix",
            "convolution_matrix", "ToeplitzOperator", "BTTBOperator", "ConvolutionOperator"]
 
 
 def _inexact(*dts):
-    rt = np.result_type(*dts)
-    if rt.kind == "c":
-        return np.dtype(np.complex64) if rt == np.complex64 else np.dtype(np.complex128)
-    if rt.kind == "f":
-        return np.dtype(np.float32) if rt.itemsize <= 4 else np.dtype(np.float64)
-    return np.dtype(np.float64)
+    """The floating dtype the engines work in for operands of dtypes dts."""
+    return _compute_dtype(np.result_type(*dts))
 
 
 class _Plan:
