@@ -1,5 +1,7 @@
 """Threads, shared plans and caches, leaks (both backends).
 
+* Long calls into the C core release the GIL: another Python thread keeps running meanwhile
+  (compiled backend).
 * 8 threads x 500 mixed calls (fft, rfft, irfft, fft2 with workers, Bluestein lengths, convolve2d,
   fftconvolve, operators shared by all threads, solvers) give results bit-identical to a serial run.
 * A loop of mixed calls shows no growth of RSS or of tracemalloc's traced memory beyond a small
@@ -10,7 +12,9 @@
 """
 import gc
 import os
+import sys
 import threading
+import time
 import tracemalloc
 
 import numpy as np
@@ -192,3 +196,70 @@ def test_plan_cache_bounded_and_thread_safe(backend):
             th.join()
         assert not errors, errors
         assert 0 < len(fb._cache) <= fb._CACHE_MAX == 128
+
+
+
+def _gil_calls():
+    """Calls of 15-60 ms each, most of it in one or a few calls into the C core."""
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal(1 << 21) + 1j * rng.standard_normal(1 << 21)
+    r = rng.standard_normal(1 << 22)
+    img = rng.standard_normal((2048, 2048))
+    imgc = img + 0j
+    ker = rng.standard_normal((31, 31))
+    sig, tap = rng.standard_normal(1 << 21), rng.standard_normal(4097)
+    top, v = bttbfft.ToeplitzOperator(rng.standard_normal(1 << 20)), rng.standard_normal(1 << 20)
+    return {
+        "fft_inplace": lambda: bttbfft.fft_inplace(z),
+        "fft": lambda: bttbfft.fft(z),
+        "rfft": lambda: bttbfft.rfft(r),
+        "fft2": lambda: bttbfft.fft2(imgc),
+        "rfft2": lambda: bttbfft.rfft2(img),
+        "convolve2d": lambda: bttbfft.convolve2d(img, ker, "same"),
+        "fftconvolve": lambda: bttbfft.fftconvolve(sig, tap),
+        "ToeplitzOperator": lambda: top.matvec(v),
+    }
+
+
+@pytest.mark.parametrize("name", ["fft_inplace", "fft", "rfft", "fft2", "rfft2", "convolve2d",
+                                  "fftconvolve", "ToeplitzOperator"])
+def test_c_calls_release_the_gil(backend, name):
+    """While one thread runs a long call into the C core, a Python thread keeps running: it
+    records time stamps as fast as it can, and the longest gap between them during the call stays
+    a small part of the call.  With the GIL held in the C core the gap is the longest C call
+    (measured with every `with nogil` of _core.pyx and _conv_core.pyx removed: 0.43-0.82 of the
+    call; with them: 0.00-0.09)."""
+    if backend != "c":
+        pytest.skip("the fallback's work is Python and numpy code")
+    call = _gil_calls()[name]
+    call()                                          # plans and output cache warm
+    stamps, started, stop = [], threading.Event(), threading.Event()
+
+    def ticker():
+        started.set()
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(5e-4)       # the Python steps between C calls take the GIL back fast
+    try:
+        fracs = []
+        for _ in range(3):                          # a busy machine may starve one attempt
+            stamps.clear()
+            stop.clear()
+            started.clear()
+            th = threading.Thread(target=ticker)
+            th.start()
+            started.wait()
+            t0 = time.perf_counter()
+            call()
+            t1 = time.perf_counter()
+            stop.set()
+            th.join()
+            s = [t0] + [t for t in stamps if t0 <= t <= t1] + [t1]
+            fracs.append(max(b - a for a, b in zip(s, s[1:])) / (t1 - t0))
+            if fracs[-1] < 0.3:
+                break
+    finally:
+        sys.setswitchinterval(old)
+    assert min(fracs) < 0.3, f"{name}: Python threads stalled during the call: {fracs}"
