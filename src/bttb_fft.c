@@ -320,6 +320,12 @@ typedef struct bttb_twmap { size_t h, j0, jm; } bttb_twmap;
 #define BTTB_COLS_FUSE ((size_t)256 * 1024)
 #endif
 
+/* Column passes after the fused first pass (BTTB_COLS_REST) on more bytes than this run on the
+ * rows of each residue modulo the first pass's radix apart (pow2_cols_body). */
+#ifndef BTTB_COLS_SPLIT
+#define BTTB_COLS_SPLIT ((size_t)4 * 1024 * 1024)
+#endif
+
 struct bttb_ops {
     void (*c2c)(const bttb_plan *, const void *, void *, int, double, void *);
     void (*c2c_many)(const bttb_plan *, void *, int, double, size_t, ptrdiff_t, ptrdiff_t, void *,

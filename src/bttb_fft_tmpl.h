@@ -1028,6 +1028,8 @@ TF void SFX(kc_pass)(const bttb_plan *p, size_t ip, CPX *x, size_t n, ptrdiff_t 
  * the result's rows in bit-reversed order (the passes transposed, in reverse order). */
 TF void SFX(pow2_cols_body)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, int inv,
                             double scale, unsigned mode);
+TF void SFX(cols_tail)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t m, size_t W, int inv,
+                       double scale, unsigned from, size_t sub, size_t j0, size_t Bn);
 
 /* Columns of every row at the same place in a cache line (row stride a multiple of 64 bytes) but
  * not at its start: the few columns before the first line boundary go alone (scalar), so the
@@ -1094,32 +1096,56 @@ TF void SFX(pow2_cols_body)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, 
             if (i + 1 < n) j = SFX(rev_next)(j, n >> 1);
         }
     }
-    if (Bn < n) {
-        while (split < np && p->pass[split].radix * p->pass[split].h <= Bn) split++;
-        if (split > first) {
+    if (mode == BTTB_COLS_REST && n * rowb > BTTB_COLS_SPLIT && first < np) {
+        /* every pass after the first has a span that is a multiple of the first's radix r, so
+         * the rows of each residue mod r are a transform of their own (see cols_tail): one at a
+         * time, the passes sweep n/r rows instead of n (2048 x 256 complex128 columns: 2 MiB
+         * instead of 8, which stay in cache between the depth-first and the full-height
+         * passes, also when two threads share the L3); same arithmetic, same bits */
+        size_t r = p->pass[first].h, k1;
+        for (k1 = 0; k1 < r; k1++)
+            SFX(cols_tail)(p, x + (ptrdiff_t)k1 * rs, (ptrdiff_t)r * rs, n / r, W, inv, scale,
+                           first, r, k1, Bn);
+        return;
+    }
+    SFX(cols_tail)(p, x, rs, n, W, inv, scale, first, 1, 0, Bn);
+}
+
+/* The passes from `from` on, of the rows j0, j0+sub, j0+2*sub, ... of a transform (m = n/sub of
+ * them here, x[i*rs] holding row j0+i*sub; sub = 1, j0 = 0: every row), which every pass from
+ * `from` on keeps to themselves (their spans are multiples of sub): there a pass of span h has
+ * span h/sub and the twiddles of index j0 + sub*j of the full pass.  The passes whose blocks fit
+ * Bn rows run chunk of rows by chunk of rows (depth first); the others stream over all m rows,
+ * runs of them whose rows (a subset of stride h of the first one's span) fit in BTTB_COLS_FUSE
+ * bytes together, subset by subset, so their memory is read and written once. */
+TF void SFX(cols_tail)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t m, size_t W, int inv,
+                       double scale, unsigned from, size_t sub, size_t j0, size_t Bn)
+{
+    size_t rowb = W * sizeof(CPX), j;
+    unsigned ip, split = from, np = p->npass;
+    if (Bn < m) {
+        while (split < np && p->pass[split].radix * (p->pass[split].h / sub) <= Bn) split++;
+        if (split > from) {
             size_t r0;
-            for (r0 = 0; r0 < n; r0 += Bn)
-                for (ip = first; ip < split; ip++)
-                    SFX(kc_pass)(p, ip, x + (ptrdiff_t)r0 * rs, Bn, rs, W, inv, 0, 1.0, 1, 0);
+            for (r0 = 0; r0 < m; r0 += Bn)
+                for (ip = from; ip < split; ip++)
+                    SFX(kc_pass)(p, ip, x + (ptrdiff_t)r0 * rs, Bn, rs, W, inv, 0, 1.0, sub, j0);
         }
     }
-    /* the passes over all rows: runs of them whose rows (a subset of stride h of the first's
-     * span) fit in BTTB_COLS_FUSE bytes go together, subset by subset, so their memory is read
-     * and written once */
     for (ip = split; ip < np;) {
-        size_t h0 = p->pass[ip].h, nr = p->pass[ip].radix, k;
+        size_t h0 = p->pass[ip].h / sub, nr = p->pass[ip].radix, k;
         unsigned q = ip + 1, i;
         while (h0 > 1 && q < np && nr * p->pass[q].radix * rowb <= BTTB_COLS_FUSE) nr *= p->pass[q++].radix;
         if (q == ip + 1) {
-            SFX(kc_pass)(p, ip, x, n, rs, W, inv, scale != 1.0 && ip + 1 == np, scale, 1, 0);
+            SFX(kc_pass)(p, ip, x, m, rs, W, inv, scale != 1.0 && ip + 1 == np, scale, sub, j0);
             ip++;
             continue;
         }
-        for (k = 0; k < n; k += h0 * nr)
+        for (k = 0; k < m; k += h0 * nr)
             for (j = 0; j < h0; j++)
                 for (i = ip; i < q; i++)
                     SFX(kc_pass)(p, i, x + (ptrdiff_t)(k + j) * rs, nr, (ptrdiff_t)h0 * rs, W, inv,
-                                 scale != 1.0 && i + 1 == np, scale, h0, j);
+                                 scale != 1.0 && i + 1 == np, scale, sub * h0, j0 + sub * j);
         ip = q;
     }
 }

@@ -528,6 +528,30 @@ def test_rfft2_fused_rows_bit_identical(shape):
     np.testing.assert_array_equal(bttbfft.rfft2(x, s=shape), bttbfft.rfft2(x))
 
 
+def test_fft2_split_column_blocks_bit_identical():
+    """2048 rows: the compiled column passes after the fused first pass run on column blocks of
+    8 MiB, and those on the rows of each residue modulo the first pass's radix apart
+    (BTTB_COLS_SPLIT); bit for bit the rows then an in-place column transform (which runs every
+    pass over all rows of its blocks), for every worker count, and close to numpy."""
+    if _backend.name != "c":
+        pytest.skip("compiled paths only (the pure-Python backend has no fused or blocked pass)")
+    from bttbfft import _workers
+    x = crandn(2048, 512)
+    assert _workers._team_block(x, 2) * 2048 * x.itemsize > 4 << 20
+    for f, f1, nf, inv in ((bttbfft.fft2, bttbfft.fft, np.fft.fft2, False),
+                           (bttbfft.ifft2, bttbfft.ifft, np.fft.ifft2, True)):
+        ref = f1(x, axis=1)
+        bttbfft.fft_inplace(ref, axis=0, inverse=inv)
+        assert_close(ref, nf(x), 2048)
+        for w in (1, 2, 3):
+            np.testing.assert_array_equal(f(x, workers=w), ref)
+    xr = randn(2048, 1024)
+    ref = bttbfft.rfft(xr, axis=1)
+    bttbfft.fft_inplace(ref, axis=0)
+    for w in (1, 2):
+        np.testing.assert_array_equal(bttbfft.rfft2(xr, workers=w), ref)
+
+
 def test_fft2_large_streamed_and_dynamic_parts_bit_identical():
     """A 16 MiB output: the compiled fused row pass builds each group of rows in scratch and
     streams it out, and with workers the row groups and column blocks go to whichever thread is
