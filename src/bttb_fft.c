@@ -311,19 +311,21 @@ enum {
 /* Which twiddles a column pass kernel (kc_r2/4/8 in the template) reads: those of index
  * j0 + jm*j of the table of a pass of span h, for its own index j.  A pass run on every row:
  * BTTB_TWMAP(its span).  Run on the rows j0, j0+s, j0+2s, ... only (a strided subset closed under
- * the pass, see pow2_cols_body): span h/s there, the table of span h, j0, jm = s. */
+ * the pass, see cols_tail in the template): span h/s there, the table of span h, j0, jm = s. */
 typedef struct bttb_twmap { size_t h, j0, jm; } bttb_twmap;
 #define BTTB_TWMAP(h) ((bttb_twmap){ (h), 0, 1 })
 
-/* Bytes of the rows of a run of fused column passes (pow2_cols_body). */
+/* Bytes of the rows of a run of fused column passes (cols_tail). */
 #ifndef BTTB_COLS_FUSE
 #define BTTB_COLS_FUSE ((size_t)256 * 1024)
 #endif
 
-/* Column passes after the fused first pass (BTTB_COLS_REST) on more bytes than this run on the
- * rows of each residue modulo the first pass's radix apart (pow2_cols_body). */
+/* Column passes after the fused first pass (BTTB_COLS_REST) on at least this many bytes run on
+ * the rows of each residue modulo the first pass's radix apart (pow2_cols_body): the column
+ * blocks of 2048 rows and more (8 MiB at 256 complex128 columns), not those of 1024 rows (4 MiB,
+ * where splitting measured no gain). */
 #ifndef BTTB_COLS_SPLIT
-#define BTTB_COLS_SPLIT ((size_t)4 * 1024 * 1024)
+#define BTTB_COLS_SPLIT ((size_t)6 * 1024 * 1024)
 #endif
 
 struct bttb_ops {

@@ -1096,12 +1096,13 @@ TF void SFX(pow2_cols_body)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, 
             if (i + 1 < n) j = SFX(rev_next)(j, n >> 1);
         }
     }
-    if (mode == BTTB_COLS_REST && n * rowb > BTTB_COLS_SPLIT && first < np) {
+    if (mode == BTTB_COLS_REST && n * rowb >= BTTB_COLS_SPLIT) {
         /* every pass after the first has a span that is a multiple of the first's radix r, so
          * the rows of each residue mod r are a transform of their own (see cols_tail): one at a
-         * time, the passes sweep n/r rows instead of n (2048 x 256 complex128 columns: 2 MiB
-         * instead of 8, which stay in cache between the depth-first and the full-height
-         * passes, also when two threads share the L3); same arithmetic, same bits */
+         * time, the passes sweep n/r rows instead of n (2048 x 256 complex128 columns, r = 8:
+         * eight classes of 1 MiB instead of one block of 8 MiB, which stay in cache between
+         * the depth-first and the full-height passes, also when two threads share the L3);
+         * same arithmetic, same bits */
         size_t r = p->pass[first].h, k1;
         for (k1 = 0; k1 < r; k1++)
             SFX(cols_tail)(p, x + (ptrdiff_t)k1 * rs, (ptrdiff_t)r * rs, n / r, W, inv, scale,

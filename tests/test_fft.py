@@ -530,14 +530,15 @@ def test_rfft2_fused_rows_bit_identical(shape):
 
 def test_fft2_split_column_blocks_bit_identical():
     """2048 rows: the compiled column passes after the fused first pass run on column blocks of
-    8 MiB, and those on the rows of each residue modulo the first pass's radix apart
-    (BTTB_COLS_SPLIT); bit for bit the rows then an in-place column transform (which runs every
-    pass over all rows of its blocks), for every worker count, and close to numpy."""
+    8 MiB, and those on the rows of each residue modulo the first pass's radix apart (blocks of
+    BTTB_COLS_SPLIT = 6 MiB and more); bit for bit the rows then an in-place column transform
+    (which runs every pass over all rows of its blocks), for every worker count, and close to
+    numpy."""
     if _backend.name != "c":
         pytest.skip("compiled paths only (the pure-Python backend has no fused or blocked pass)")
     from bttbfft import _workers
     x = crandn(2048, 512)
-    assert _workers._team_block(x, 2) * 2048 * x.itemsize > 4 << 20
+    assert _workers._team_block(x, 2) * 2048 * x.itemsize >= 6 << 20
     for f, f1, nf, inv in ((bttbfft.fft2, bttbfft.fft, np.fft.fft2, False),
                            (bttbfft.ifft2, bttbfft.ifft, np.fft.ifft2, True)):
         ref = f1(x, axis=1)
