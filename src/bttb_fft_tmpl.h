@@ -1057,7 +1057,7 @@ TF void SFX(pow2_cols_body)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, 
 {
     size_t n = p->n, i, j, c, rowb = W * sizeof(CPX), Bn = 1;
     const unsigned first = mode == BTTB_COLS_REST ? 1u : 0u;
-    unsigned ip, split = first, np = p->npass;
+    const unsigned np = p->npass;
     if (n == 1) {
         if (scale != 1.0 && !first)
             for (c = 0; c < W; c++) x[c] = C_SCALE(x[c], (R)scale);
@@ -1071,7 +1071,7 @@ TF void SFX(pow2_cols_body)(const bttb_plan *p, CPX *x, ptrdiff_t rs, size_t W, 
          * ones whose blocks exceed the cache block first over all rows, then the others chunk
          * of rows by chunk of rows; the scale goes into pass 0, the last to run */
         size_t B;
-        split = 0;
+        unsigned ip, split = 0;
         if (Bn < n)
             while (split < np && p->pass[split].radix * p->pass[split].h <= Bn) split++;
         for (ip = np; ip-- > split;)
