@@ -602,11 +602,14 @@ def _user_prec(M, sign, e):
     """The user's preconditioner M (a LinearOperator or a callable approximating the inverse of
     the unscaled system matrix) as a function of a block X, for a system scaled by 2**-e: its
     result times 2**e, and negated when PCG solves the negated system (sign < 0)."""
-    def apply(X):
-        if hasattr(M, "matmat"):
+    if hasattr(M, "matmat"):
+        def apply(X):
             return np.asarray(M.matmat(X))
+    else:
         f = M.matvec if hasattr(M, "matvec") else M
-        return np.column_stack([np.asarray(f(X[:, j])) for j in range(X.shape[1])])
+
+        def apply(X):
+            return np.column_stack([np.asarray(f(X[:, j])) for j in range(X.shape[1])])
 
     neg = sign is not None and sign < 0
     return lambda X: _ldexp(-apply(X) if neg else apply(X), e)
