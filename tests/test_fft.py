@@ -935,6 +935,68 @@ def test_fft_inplace_roundtrip():
     assert_close(y, x, 4096)
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")   # np.matrix
+def test_fft_inplace_subclass_and_many_axes():
+    # an np.matrix is transformed through a plain view of its memory (the fallback's butterflies
+    # reshape to two more axes, which a matrix refuses), and so is an array of 63 axes
+    m = np.matrix(crandn(2, 8))
+    ref = np.fft.fft(np.asarray(m))
+    assert bttbfft.fft_inplace(m) is m and type(m) is np.matrix
+    assert_close(np.asarray(m), ref, 8)
+    m = np.matrix(crandn(8, 2))
+    ref = np.fft.ifft(np.asarray(m), axis=0)
+    bttbfft.fft_inplace(m, inverse=True, axis=0)
+    assert_close(np.asarray(m), ref, 8)
+    x = crandn(8).reshape((1,) * 62 + (8,))
+    ref = np.fft.fft(x)
+    bttbfft.fft_inplace(x)
+    assert_close(x, ref, 8)
+    y = np.arange(8).reshape((1,) * 62 + (8,))
+    bttbfft.bit_reverse(y)
+    np.testing.assert_array_equal(y.ravel(), [0, 4, 2, 6, 1, 5, 3, 7])
+
+
+def _shared_views():
+    """Writeable arrays some of whose elements share memory: (name, array, its base)."""
+    one = crandn(1)
+    base = crandn(12)
+    return [("zero stride", np.lib.stride_tricks.as_strided(one, (4,), (0,)), one),
+            ("zero stride, 2-D", np.lib.stride_tricks.as_strided(base, (4, 8), (0, 16)), base),
+            ("sliding window", np.lib.stride_tricks.sliding_window_view(base, 8, writeable=True),
+             base)]
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_inplace_primitives_refuse_shared_elements(case):
+    name, x, base = _shared_views()[case]
+    before = base.copy()
+    for f in (bttbfft.fft_inplace, bttbfft.bit_reverse):
+        with pytest.raises(ValueError, match="share memory"):
+            f(x)
+    np.testing.assert_array_equal(base, before)
+    # a strided view whose elements are all apart is still transformed in place
+    buf = crandn(4, 16)
+    view = buf[::2, ::-2]
+    ref = np.fft.fft(view)
+    assert bttbfft.fft_inplace(view) is view
+    assert_close(view, ref, 8)
+
+
+@pytest.mark.parametrize("case,fname", [(c, f) for c in range(3)
+                                         for f in ("fft", "ifft", "fftn", "ifft2", "irfftn",
+                                                   "rfftn")
+                                         if not (c == 0 and f == "ifft2")])   # ifft2: 2-D only
+def test_overwrite_x_with_shared_elements(case, fname):
+    # overwrite_x is a permission: an input whose elements share memory is not reused (its
+    # transform computed in place would read values already overwritten)
+    name, x, base = _shared_views()[case]
+    if fname == "rfftn":   # a real array with the same layout over a real base
+        rb = base.real.copy()
+        x = np.lib.stride_tricks.as_strided(rb, x.shape, tuple(st // 2 for st in x.strides))
+    ref = getattr(np.fft, fname)(x.copy())
+    assert_close(getattr(bttbfft, fname)(x, overwrite_x=True), ref, 16)
+
+
 def _traced_peak(call):
     """tracemalloc peak (bytes) of call()."""
     import tracemalloc

@@ -380,12 +380,19 @@ def _real_of(dtype):
 # ----------------------------------------------------------------------------------------------
 # primitives
 # ----------------------------------------------------------------------------------------------
+def _drop_ones(xv):
+    """xv (lines along its last axis) without its other axes of length one: a view with fewer
+    axes, so that the butterflies' reshapes (two more axes) stay within numpy's 64 dimensions."""
+    ones = tuple(i for i in range(xv.ndim - 1) if xv.shape[i] == 1)
+    return np.squeeze(xv, axis=ones) if ones else xv
+
+
 def _c2c_inplace_impl(x, axis, inverse, scale):
     """Transform the writeable complex array x in place along axis (unnormalised, times scale)."""
     n = x.shape[axis]
     if x.size == 0:
         return None
-    xv = np.moveaxis(x, axis, -1)
+    xv = _drop_ones(np.moveaxis(x, axis, -1))
     if _is_pow2(n):
         _pow2_inplace(xv, bool(inverse), scale)
         return None

@@ -308,7 +308,7 @@ def _c2c_public(a, n, axis, norm, out, overwrite_x, workers, inverse, fname):
             return res
         res = _c2c_axis(arr, n, ax, inverse, code, None, False, nw, _C128)
         return _narrow(res, out, _C64, nw)
-    reuse = bool(overwrite_x) and arr is a
+    reuse = bool(overwrite_x) and arr is a and not _may_share(arr)
     return _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt)
 
 
@@ -600,7 +600,7 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
         np.copyto(out, arr, casting="unsafe")
         return out
     cur = arr
-    reuse = bool(overwrite_x) and arr is a
+    reuse = bool(overwrite_x) and arr is a and not _may_share(arr)
     single, cdt = cdt is _C64, _C128
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0 and not reuse
             and tuple(final) == arr.shape and _workers.fused2d_ok(arr)
@@ -722,7 +722,7 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
     if out is not None and _check_out(out, final, _COMPLEX_TO_REAL[cdt], fname):
         return _cast_into(out, _ind(a, s, axes, norm, None, overwrite_x, workers, fname))
     cur = arr
-    reuse = bool(overwrite_x) and arr is a
+    reuse = bool(overwrite_x) and arr is a and not _may_share(arr)
     single, cdt = cdt is _C64, _C128
     for n, ax, _ in steps[:-1]:
         cur = _c2c_axis(cur, n, ax, True, code, None, reuse, nw, cdt)
@@ -791,12 +791,38 @@ def _is_pow2(n):
     return n >= 1 and (n & (n - 1)) == 0
 
 
+def _may_share(x):
+    """True if two elements of the array x may share memory (a zero stride, an overlapping
+    strided view such as a writeable sliding_window_view).  A cheap sufficient test of the
+    opposite: with the axes sorted by stride, each stride clears the span of the smaller ones;
+    the rare layouts that interleave without overlapping also count as "may share"."""
+    if x.size <= 1:
+        return False
+    span = x.itemsize
+    for st, n in sorted((abs(st), n) for st, n in zip(x.strides, x.shape) if n > 1):
+        if st < span:
+            return True
+        span += st * (n - 1)
+    return False
+
+
+def _inplace_target(x, fname):
+    """x as a base-class ndarray view for an in-place primitive (an np.matrix or other subclass
+    is transformed through a plain view of its memory), after checking that no two of its
+    elements share memory."""
+    if _may_share(x):
+        raise ValueError(f"{fname}: x has elements that share memory (a zero stride or an "
+                         "overlapping strided view); transform a copy")
+    return x if type(x) is np.ndarray else x.view(np.ndarray)
+
+
 def fft_inplace(x, *, inverse=False, norm=None, axis=-1):
     """Transform the writeable complex64/complex128 array ``x`` in place and return it.
 
     The length along ``axis`` must be a power of two.  Nothing proportional to the data is
-    allocated.  Real or non-numeric arrays raise TypeError; read-only arrays and lengths that are
-    not powers of two raise ValueError.
+    allocated.  Real or non-numeric arrays raise TypeError; read-only arrays, arrays some of whose
+    elements share memory (a zero stride, an overlapping strided view) and lengths that are not
+    powers of two raise ValueError.
 
     >>> import numpy as np, bttbfft
     >>> x = np.array([1, 2, 3, 4], dtype=complex)
@@ -829,15 +855,16 @@ def fft_inplace(x, *, inverse=False, norm=None, axis=-1):
     if not _is_pow2(n):
         raise ValueError(f"fft_inplace: the length along axis must be a power of two, got {n}")
     if x.size:
-        _backend.fft.c2c_inplace(x, ax, bool(inverse), _scale(code, n, bool(inverse)))
+        _backend.fft.c2c_inplace(_inplace_target(x, "fft_inplace"), ax, bool(inverse),
+                                 _scale(code, n, bool(inverse)))
     return x
 
 
 def bit_reverse(x, *, axis=-1):
     """Apply the bit-reversal permutation to ``x`` along ``axis`` in place and return ``x``.
 
-    Any dtype is accepted; the length along ``axis`` must be a power of two and ``x`` writeable
-    (ValueError otherwise).
+    Any dtype is accepted; the length along ``axis`` must be a power of two and ``x`` writeable,
+    with no two elements sharing memory (ValueError otherwise).
 
     >>> import numpy as np, bttbfft
     >>> bttbfft.bit_reverse(np.arange(8))
@@ -854,7 +881,7 @@ def bit_reverse(x, *, axis=-1):
     if not _is_pow2(n):
         raise ValueError(f"bit_reverse: the length along axis must be a power of two, got {n}")
     if x.size and n > 2:
-        _backend.fft.bit_reverse_inplace(x, ax)
+        _backend.fft.bit_reverse_inplace(_inplace_target(x, "bit_reverse"), ax)
     return x
 
 
