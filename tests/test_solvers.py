@@ -570,3 +570,25 @@ def test_strang_not_definite_replaced_by_chan():
     b = np.ones(c.size)
     x = solve_toeplitz(c, b, method="pcg", preconditioner="strang")
     assert _relres(T, x, b) <= 1e-10
+
+
+_SC_DT = [np.bool_, np.int8, np.int32, np.float16, np.float32, np.float64, np.complex64,
+          np.complex128]
+
+
+@pytest.mark.parametrize("cdt", _SC_DT)
+@pytest.mark.parametrize("bdt", _SC_DT)
+def test_solve_circulant_dtype_table_vs_scipy(cdt, bdt):
+    # scipy transforms c and b apart (single precision stays single), then promotes the two
+    c = np.array([5, 1, 0, 1]).astype(cdt) if cdt is not np.bool_ else np.array([1, 1, 0, 0], bool)
+    b = np.array([1, 2, 0, 1]).astype(bdt)
+    try:
+        ref = sl.solve_circulant(c, b)
+    except (LinAlgError, ValueError):
+        with pytest.raises((LinAlgError, ValueError)):
+            bttbfft.solve_circulant(c, b)
+        return
+    x = bttbfft.solve_circulant(c, b)
+    assert x.dtype == ref.dtype, (cdt, bdt, x.dtype, ref.dtype)
+    tol = 1e-5 if x.dtype.itemsize <= 8 else 1e-12
+    np.testing.assert_allclose(x, ref, rtol=tol, atol=tol * np.abs(ref).max())

@@ -291,3 +291,72 @@ def test_integer_like_shapes_accepted():
 def test_bool_2d_kernel_refused_by_convolution_matrix():
     with pytest.raises(ValueError, match="bool"):
         bttbfft.convolution_matrix(np.ones((2, 2), bool), (3, 3), boundary="wrap")
+
+
+# dtypes of the product forms: c (or t) and x promoted together, as numpy promotes the dense
+# product, then integers and bool computed in float64 and float16 in float32 (module docstring)
+_DT = [np.bool_, np.int8, np.int16, np.int32, np.float16, np.float32, np.float64, np.complex64,
+       np.complex128]
+
+
+def _expected_dtype(dense_product):
+    dt = dense_product.dtype
+    if dt.kind in "biu":
+        return np.dtype(np.float64)
+    return np.dtype(np.float32) if dt == np.float16 else dt
+
+
+def _typed(rng, shape, dt):
+    v = rng.integers(1, 4, size=shape)
+    if np.dtype(dt).kind == "c":
+        v = v + 1j * rng.integers(0, 3, size=shape)
+    return np.asarray(v).astype(dt)
+
+
+@pytest.mark.parametrize("cdt,xdt", list(itertools.product(_DT, _DT)))
+def test_product_dtypes_follow_numpy_promotion(cdt, xdt):
+    # the dtype from the dense product in the given dtypes; the values from it in complex128
+    # (numpy's bool @ bool is a logical product, the matrix's is the sum)
+    rng = np.random.default_rng(7)
+    c, r, x = _typed(rng, 5, cdt), _typed(rng, 4, cdt), _typed(rng, 4, xdt)
+    xc, t, xi = _typed(rng, 5, xdt), _typed(rng, (3, 5), cdt), _typed(rng, (2, 3), xdt)
+    z = np.complex128
+    cases = [
+        (bttbfft.toeplitz_matvec(c, r, x), linalg.toeplitz(c, r) @ x,
+         linalg.toeplitz(c.astype(z), r.astype(z)) @ x.astype(z)),
+        (bttbfft.circulant_matvec(c, xc), linalg.circulant(c) @ xc,
+         linalg.circulant(c.astype(z)) @ xc.astype(z)),
+        (bttbfft.bttb_matvec(t, xi), bttbfft.bttb_matrix(t) @ xi.ravel(),
+         (bttbfft.bttb_matrix(t.astype(z)) @ xi.ravel().astype(z)).reshape(2, 3)),
+    ]
+    for y, dense, ref in cases:
+        assert y.dtype == _expected_dtype(dense), (cdt, xdt, y.dtype, dense.dtype)
+        _close(y, ref, (cdt, xdt), tol=1e-3 if y.dtype.itemsize <= 8 else 1e-10)
+
+
+def test_batched_generators_refused():
+    # scipy >= 1.17 reads a 2-D c as a batch of vectors; flattening it would be another matrix
+    c = np.array([[4.0, 1.0, 0.0], [5.0, 1.0, 1.0]])
+    for call in (lambda: bttbfft.toeplitz_matvec(c, None, np.ones(6)),
+                 lambda: bttbfft.toeplitz_matvec(c[0], c, np.ones(6)),
+                 lambda: bttbfft.circulant_matvec(c, np.ones(6)),
+                 lambda: bttbfft.ToeplitzOperator(c),
+                 lambda: bttbfft.solve_toeplitz(c, np.ones(6)),
+                 lambda: bttbfft.solve_toeplitz((c[0], c), np.ones(3)),
+                 lambda: bttbfft.solve_circulant(c, np.ones(6)),
+                 lambda: bttbfft.circulant_preconditioner(c)):
+        with pytest.raises(ValueError, match="must be 1-D"):
+            call()
+    # a 0-d generator is a 1 x 1 matrix, as in scipy
+    _close(bttbfft.toeplitz_matvec(np.float64(3.0), None, [2.0]), linalg.toeplitz(3.0) @ [2.0])
+
+
+def test_convolution_matrix_sparse_float16():
+    # scipy.sparse has no float16: the sparse matrix is float32 (as float16 is computed
+    # everywhere), with the dense matrix's values
+    for kernel, shape in ((np.array([1, 2, 3], np.float16), 5),
+                          (np.arange(1, 5, dtype=np.float16).reshape(2, 2), (3, 4))):
+        S = bttbfft.convolution_matrix(kernel, shape, sparse=True)
+        D = bttbfft.convolution_matrix(kernel, shape)
+        assert S.dtype == np.float32
+        np.testing.assert_array_equal(S.toarray(), D.astype(np.float32))

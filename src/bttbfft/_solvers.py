@@ -94,7 +94,10 @@ def _vec(a, name):
     if a.ndim == 0:
         a = a.reshape(1)
     if a.ndim != 1:
-        a = a.ravel()
+        # scipy >= 1.17 reads an n-D c or r as a batch of vectors: refused rather than flattened
+        # into one long vector (a different matrix, silently)
+        raise ValueError(f"{name} must be 1-D, got shape {a.shape} (batches of {name} are not "
+                         "supported)")
     if a.size == 0:
         raise ValueError(f"{name} must be non-empty (zero-size input)")
     return a
@@ -320,9 +323,10 @@ def solve_circulant(c, b, singular="raise", tol=None):
     c = _vec(c, "c")
     n = c.size
     B, vec = _rhs(b, n)
-    # the result dtype of scipy.linalg.solve_circulant: single precision stays single (computed
-    # in double, rounded once), everything else double
-    odt = _compute_dtype(np.result_type(c, B))
+    # the result dtype of scipy.linalg.solve_circulant, which transforms c and b apart: each in
+    # single precision if it is float16/float32/complex64, else in double, then the two promoted
+    # (here computed in double, rounded once)
+    odt = np.result_type(_compute_dtype(c.dtype), _compute_dtype(B.dtype))
     real = odt.kind != "c"
     if B.shape[1] == 0:
         return np.zeros((n, 0), dtype=odt)

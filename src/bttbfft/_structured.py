@@ -103,8 +103,13 @@ def _vec_or_mat(x, n, name="x"):
 
 def _vector(v, name):
     v = _asarray(v, name)
-    if v.ndim != 1:
-        v = v.ravel()
+    if v.ndim == 0:
+        v = v.reshape(1)
+    elif v.ndim != 1:
+        # scipy >= 1.17 reads an n-D c or r as a batch of vectors: refused rather than flattened
+        # into one long vector (a different matrix, silently)
+        raise ValueError(f"{name} must be 1-D, got shape {v.shape} (batches of {name} are not "
+                         "supported)")
     if v.size == 0:
         raise ValueError(f"{name} must be non-empty (zero-size input)")
     return v
@@ -112,13 +117,15 @@ def _vector(v, name):
 
 # ------------------------------------------------------------------------------------------------
 # Toeplitz / circulant
-def _toeplitz_h(c, r):
+def _toeplitz_h(c, r, *more):
+    """h = [r[n-1], ..., r[1], c[0], ..., c[m-1]] in the working dtype of c, r and the dtypes
+    `more` (a right-hand side's), and m, n."""
     c = _vector(c, "c")
     if r is None:
         r = np.conj(c)
     else:
         r = _vector(r, "r")
-    dt = _inexact(c.dtype, r.dtype)
+    dt = _inexact(c.dtype, r.dtype, *more)
     h = np.concatenate([np.asarray(r[:0:-1], dtype=dt), np.asarray(c, dtype=dt)])
     return h, c.size, r.size
 
@@ -173,7 +180,8 @@ def toeplitz_matvec(c, r, x):
     >>> bttbfft.toeplitz_matvec([1.0, 2.0, 3.0], [1.0, 4.0], [1.0, 1.0]).round(12)
     array([5., 3., 5.])
     """
-    h, m, n = _toeplitz_h(c, r)
+    x = _asarray(x, "x")
+    h, m, n = _toeplitz_h(c, r, x.dtype)
     xb, vec = _vec_or_mat(x, n)
     y = _Plan(h[None, :], (1, n), (0, n - 1), (1, m))(xb[:, None, :])[:, 0, :]
     return y[0] if vec else np.ascontiguousarray(y.T)
@@ -189,7 +197,7 @@ def circulant_matvec(c, x):
     c = _vector(c, "c")
     n = c.size
     xb, vec = _vec_or_mat(x, n)
-    dt = _inexact(c.dtype)
+    dt = _inexact(c.dtype, xb.dtype)
     full = _Plan(np.asarray(c, dtype=dt)[None, :], (1, n), (0, 0), (1, 2 * n - 1))(
         xb[:, None, :])[:, 0, :]
     y = full[:, :n].copy()
@@ -199,11 +207,13 @@ def circulant_matvec(c, x):
 
 # ------------------------------------------------------------------------------------------------
 # BTTB
-def _bttb_t(t):
+def _bttb_t(t, *more):
+    """t in the working dtype of its own and the dtypes `more`, and m, n."""
     t = _asarray(t, "t")
     if t.ndim != 2 or t.shape[0] % 2 == 0 or t.shape[1] % 2 == 0:
         raise ValueError(f"t must be a 2-D array of shape (2m-1, 2n-1) (odd sizes), got {t.shape}")
-    return np.asarray(t, dtype=_inexact(t.dtype)), (t.shape[0] + 1) // 2, (t.shape[1] + 1) // 2
+    return (np.asarray(t, dtype=_inexact(t.dtype, *more)), (t.shape[0] + 1) // 2,
+            (t.shape[1] + 1) // 2)
 
 
 def _check_image(x, shape, name="x"):
@@ -222,7 +232,8 @@ def bttb_matvec(t, x):
     array([[ 8., 12.],
            [20., 24.]])
     """
-    t, m, n = _bttb_t(t)
+    x = _asarray(x, "x")
+    t, m, n = _bttb_t(t, x.dtype)
     x = _check_image(x, (m, n))
     return _Plan(t, (m, n), (m - 1, n - 1), (m, n))(x[None])[0]
 
@@ -388,6 +399,8 @@ def convolution_matrix(kernel, shape, mode="full", boundary="fill", *, sparse=Fa
                                      bnd if mode != "valid" else "fill")
     nrow, ncol = oshape[0] * oshape[1], mshape[0] * mshape[1]
     if sparse:
+        if vals.dtype == np.float16:   # scipy.sparse has no float16: float32 (as FFTs compute it)
+            vals = vals.astype(np.float32)
         A = scipy.sparse.coo_array((vals, (rows, cols)), shape=(nrow, ncol)).tocsr()
         A.sum_duplicates()
         return A
