@@ -756,7 +756,7 @@ def irfftn(a, s=None, axes=None, norm=None, out=None, *, overwrite_x=False, work
 
     >>> import numpy as np, bttbfft
     >>> x = np.arange(24.0).reshape(2, 3, 4)
-    >>> np.allclose(bttbfft.irfftn(bttbfft.rfftn(x), x.shape), x)
+    >>> np.allclose(bttbfft.irfftn(bttbfft.rfftn(x), x.shape, axes=(0, 1, 2)), x)
     True
     """
     return _ind(a, s, axes, norm, out, overwrite_x, workers, "irfftn")
