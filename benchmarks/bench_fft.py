@@ -4,7 +4,10 @@ complex128 c2c and float64 r2c for n = 2^4 .. 2^22, all contenders interleaved i
 (round-robin per round), medians over rounds, ratios to numpy.fft and GFLOPS (5 n log2 n).
 
     python benchmarks/bench_fft.py [--min 4] [--max 22] [--rounds 9] [--json out.json]
-                                   [--plot out.png]
+                                   [--plot out.png] [--sizes N [N ...]]
+
+--sizes times the given lengths instead of the powers of two 2^min .. 2^max (any length: those
+that are not powers of two run through Bluestein's algorithm on the radix-2 core).
 
 Contenders (complex128):
   numpy       numpy.fft.fft(x)                 allocating
@@ -46,11 +49,14 @@ def fftw_r2c(n):
     return a, plan
 
 
-def run(lo, hi, rounds):
+def _label(n):
+    return f"2^{n.bit_length() - 1}" if n & (n - 1) == 0 else str(n)
+
+
+def run(sizes, rounds):
     rng = np.random.default_rng(0)
     rows = []
-    for e in range(lo, hi + 1):
-        n = 1 << e
+    for n in sizes:
         x = rng.standard_normal(n) + 1j * rng.standard_normal(n)
         r = rng.standard_normal(n)
         y = x.copy()
@@ -58,8 +64,9 @@ def run(lo, hi, rounds):
             "numpy": lambda: np.fft.fft(x),
             "scipy": lambda: scipy.fft.fft(x),
             "bttbfft": lambda: bttbfft.fft(x),
-            "inplace": lambda: bttbfft.fft_inplace(y),
         }
+        if n & (n - 1) == 0:   # fft_inplace takes powers of two only
+            c2c["inplace"] = lambda: bttbfft.fft_inplace(y)
         r2c = {
             "numpy": lambda: np.fft.rfft(r),
             "scipy": lambda: scipy.fft.rfft(r),
@@ -82,7 +89,7 @@ def run(lo, hi, rounds):
             rows.append(row)
             cols = "  ".join(f"{k}={v * 1e6:9.2f}us" for k, v in t.items())
             ratio = t["bttbfft"] / t["numpy"]
-            print(f"n=2^{e:<2} {kind}  {cols}  bttbfft/numpy={ratio:.3f}", flush=True)
+            print(f"n={_label(n):<8} {kind}  {cols}  bttbfft/numpy={ratio:.3f}", flush=True)
     return rows
 
 
@@ -95,7 +102,7 @@ def table(rows):
     for r in rows:
         t = r["times"]
         inpl = f"{t['inplace'] / t['numpy']:.3f}" if "inplace" in t else ""
-        lines.append(f"| 2^{int(np.log2(r['n']))} | {r['kind']} | "
+        lines.append(f"| {_label(r['n'])} | {r['kind']} | "
                      + " | ".join(f"{t[k] * 1e6:.2f}" if k in t else "" for k in kinds)
                      + f" | {t['bttbfft'] / t['numpy']:.3f} | {inpl} | "
                      f"{r['gflops']['bttbfft']:.2f} |")
@@ -131,10 +138,14 @@ def main():
     p.add_argument("--rounds", type=int, default=9)
     p.add_argument("--json")
     p.add_argument("--plot")
+    p.add_argument("--sizes", type=int, nargs="+", metavar="N",
+                   help="lengths to time (default: the powers of two 2^min .. 2^max)")
     a = p.parse_args()
+    if a.sizes and min(a.sizes) < 1:
+        p.error("--sizes: lengths must be >= 1")
     print(f"bttbfft backend={bttbfft.backend}, numpy {np.__version__}, scipy "
           f"{scipy.__version__}, pyfftw {getattr(pyfftw, '__version__', 'not installed')}")
-    rows = run(a.min, a.max, a.rounds)
+    rows = run(a.sizes or [1 << e for e in range(a.min, a.max + 1)], a.rounds)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"backend": bttbfft.backend, "rows": rows}, f, indent=1)
