@@ -813,6 +813,26 @@ def test_huge_workers_count(func, workers):
     np.testing.assert_array_equal(f(x, workers=workers), f(x, workers=1))
 
 
+@pytest.mark.parametrize("func,shape,axis", [("fft", (65536, 8), -1), ("rfft", (65536, 16), -1),
+                                             ("fft", (16, 65536), 0), ("ifftn", (512, 384), None),
+                                             ("irfft", (4096, 64), -1)])
+def test_huge_workers_tasks_bounded_by_pool(func, shape, axis, monkeypatch):
+    # a batch split by workers made min(workers, rows) pieces: workers=10**6 on 65536 rows queued
+    # 65536 tasks (1700x the time of one thread); never more pieces than the pool has threads
+    from bttbfft import _workers
+    sizes = []
+    run = _workers._run
+    monkeypatch.setattr(_workers, "_run", lambda tasks, k: (sizes.append(len(tasks)),
+                                                              run(tasks, k))[1])
+    x = crandn(*shape)
+    if func == "rfft":
+        x = x.real.copy()
+    f = getattr(bttbfft, func)
+    kw = {"axes": None} if axis is None else {"axis": axis}
+    np.testing.assert_array_equal(f(x, workers=10 ** 6, **kw), f(x, workers=1, **kw))
+    assert sizes and max(sizes) <= _workers._pool_size(), (sizes[:5], _workers._pool_size())
+
+
 # ----------------------------------------------------------------------------------------------
 # memory layouts
 # ----------------------------------------------------------------------------------------------
