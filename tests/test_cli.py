@@ -60,3 +60,31 @@ def test_check_refuses_bench_options(opt, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["check", opt, str(tmp_path / "f")])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize("opt", ["--json", "--plot"])
+def test_bench_output_folder_checked_before_running(opt, tmp_path, capsys, monkeypatch):
+    # a missing folder is reported before the benchmark runs (it used to run in full, then fail
+    # with a traceback)
+    monkeypatch.setattr(cli, "benchmark", lambda **kw: pytest.fail("the benchmark ran"))
+    with pytest.raises(SystemExit) as info:
+        cli.main(["bench", opt, str(tmp_path / "missing" / "f")])
+    assert info.value.code == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_bench_plot_without_matplotlib(tmp_path, capsys, monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError("no matplotlib here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    monkeypatch.setattr(cli, "benchmark", lambda **kw: pytest.fail("the benchmark ran"))
+    with pytest.raises(SystemExit) as info:
+        cli.main(["bench", "--plot", str(tmp_path / "b.png")])
+    assert info.value.code == 2
+    assert "needs matplotlib" in capsys.readouterr().err

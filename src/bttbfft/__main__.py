@@ -9,6 +9,7 @@ The exit status is non-zero when any self-check fails.
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -199,6 +200,17 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.command == "check" and (args.json or args.plot):
         p.error("--json and --plot belong to the benchmark ('bench' or no command), not 'check'")
+    # checked before the benchmark runs, not after it
+    for opt, path in (("--json", args.json), ("--plot", args.plot)):
+        if path is not None:
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+                p.error(f"{opt} {path}: the folder {folder} does not exist or is not writeable")
+    if args.plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            p.error("--plot needs matplotlib (pip install matplotlib)")
     ok = True
     if args.command in ("all", "check"):
         ok = self_check()
