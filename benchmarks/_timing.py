@@ -73,3 +73,15 @@ def run_cases(cases, bench, rounds, label, summary, json_path=None, meta=None):
         with open(json_path, "w") as fh:
             json.dump({**(meta or {}), "rounds": rounds, "results": out}, fh, indent=1)
     return out
+
+
+def positive(text):
+    """argparse type: an integer >= 1 (rounds, sizes)."""
+    import argparse
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {v}")
+    return v

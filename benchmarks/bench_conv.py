@@ -29,7 +29,7 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved, positive  # noqa: E402
 
 import scipy.linalg  # noqa: E402
 import scipy.ndimage  # noqa: E402
@@ -230,7 +230,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="short run")
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--plot", metavar="FILE", help="PNG of the ratios (needs matplotlib)")
-    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--rounds", type=positive, default=None)
     ap.add_argument("--budget", type=float, default=None,
                     help="skip a contender whose single call exceeds this many seconds")
     ap.add_argument("--only", choices=["conv2d", "bttb", "toeplitz", "memory"], action="append",

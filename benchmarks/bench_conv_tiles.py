@@ -93,6 +93,8 @@ def main():
     ap.add_argument("--report", metavar="FILE", help="print the table of a saved JSON and exit")
     ap.add_argument("--quick", action="store_true", help="four problems only")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error(f"--rounds must be >= 1, got {args.rounds}")
     if args.report:
         with open(args.report) as f:
             report(json.load(f))

@@ -1,13 +1,15 @@
 """Conv2D(...)(x, workers=2) against workers=1: the compiled convolver primitive, the same plan,
-interleaved medians of 9 rounds; checks that both results are bit-identical.
+alternating, medians of 9 rounds; checks that both results are bit-identical.  Needs the
+compiled backend (the primitive is the compiled convolver's).
 
-    python benchmarks/bench_conv_workers.py
+    python benchmarks/bench_conv_workers.py [--rounds R]
 """
+import argparse
 import time
 
 import numpy as np
 
-from bttbfft._conv_core import Conv2D
+from bttbfft import _backend
 
 PROBLEMS = [(2048, 3, "direct"), (2048, 15, "fft"), (2048, 63, "fft"), (512, 31, "fft"),
             (512, 127, "fft")]
@@ -22,6 +24,15 @@ def _time_round(fn, reps, rounds_out):
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=9)
+    args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("--rounds must be >= 1")
+    if _backend.name != "c":
+        raise SystemExit("bench_conv_workers.py times the compiled convolver (backend 'c'); "
+                         f"the active backend is {_backend.name!r}")
+    from bttbfft._conv_core import Conv2D
     rng = np.random.default_rng(0)
     print("| image | kernel | method | tiles | workers=1 | workers=2 | speed-up |")
     print("|---|---|---|---|---|---|---|")
@@ -33,7 +44,7 @@ def main():
         same = np.array_equal(plan(x), plan(x, workers=2))
         t1, t2 = [], []
         reps = 1 if n >= 2048 else 5
-        for _ in range(9):
+        for _ in range(args.rounds):
             _time_round(lambda: plan(x), reps, t1)
             _time_round(lambda: plan(x, workers=2), reps, t2)
         m1, m2 = float(np.median(t1)), float(np.median(t2))

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.fft
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import gflops, interleaved  # noqa: E402
+from _timing import gflops, interleaved, positive  # noqa: E402
 
 import bttbfft  # noqa: E402
 
@@ -135,14 +135,14 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--min", type=int, default=4)
     p.add_argument("--max", type=int, default=22)
-    p.add_argument("--rounds", type=int, default=9)
+    p.add_argument("--rounds", type=positive, default=9)
     p.add_argument("--json")
     p.add_argument("--plot")
-    p.add_argument("--sizes", type=int, nargs="+", metavar="N",
+    p.add_argument("--sizes", type=positive, nargs="+", metavar="N",
                    help="lengths to time (default: the powers of two 2^min .. 2^max)")
     a = p.parse_args()
-    if a.sizes and min(a.sizes) < 1:
-        p.error("--sizes: lengths must be >= 1")
+    if not a.sizes and not 0 <= a.min <= a.max:
+        p.error(f"--min and --max: need 0 <= min <= max, got {a.min} and {a.max}")
     print(f"bttbfft backend={bttbfft.backend}, numpy {np.__version__}, scipy "
           f"{scipy.__version__}, pyfftw {getattr(pyfftw, '__version__', 'not installed')}")
     rows = run(a.sizes or [1 << e for e in range(a.min, a.max + 1)], a.rounds)

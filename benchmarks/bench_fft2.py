@@ -53,7 +53,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved, run_cases  # noqa: E402
+from _timing import interleaved, run_cases, positive  # noqa: E402
 
 import bttbfft  # noqa: E402
 
@@ -136,9 +136,9 @@ def bench(n, rounds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--rounds", type=positive, default=None)
     ap.add_argument("--json", metavar="FILE")
-    ap.add_argument("--sizes", type=int, nargs="+", metavar="N", help="n of the n x n cases")
+    ap.add_argument("--sizes", type=positive, nargs="+", metavar="N", help="n of the n x n cases")
     args = ap.parse_args()
     rounds = args.rounds or (3 if args.quick else 9)
     sizes = args.sizes or ([256, 1024] if args.quick else [256, 512, 1024, 2048])

@@ -24,7 +24,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved, run_cases  # noqa: E402
+from _timing import interleaved, run_cases, positive  # noqa: E402
 
 import bttbfft  # noqa: E402
 
@@ -83,7 +83,7 @@ def bench(shape, rounds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--rounds", type=positive, default=None)
     ap.add_argument("--json", metavar="FILE")
     args = ap.parse_args()
     rounds = args.rounds or (3 if args.quick else 9)

@@ -37,7 +37,7 @@ import scipy
 import scipy.fft
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import gflops, interleaved  # noqa: E402
+from _timing import gflops, interleaved, positive  # noqa: E402
 
 import bttbfft  # noqa: E402
 
@@ -193,11 +193,13 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--min", type=int, default=8)
     p.add_argument("--max", type=int, default=22)
-    p.add_argument("--rounds", type=int, default=9)
+    p.add_argument("--rounds", type=positive, default=9)
     p.add_argument("--quick", action="store_true", help="n = 2^8, 2^10, 2^12, 2^16, 2^20; 5 rounds")
     p.add_argument("--json")
     p.add_argument("--plot")
     a = p.parse_args()
+    if not 0 <= a.min <= a.max:
+        p.error(f"--min and --max: need 0 <= min <= max, got {a.min} and {a.max}")
     simd = bttbfft._backend.fft.simd_name() if bttbfft.backend == "c" else "-"
     print(f"bttbfft backend={bttbfft.backend} simd={simd}, numpy {np.__version__}, scipy "
           f"{scipy.__version__}, pyfftw {getattr(pyfftw, '__version__', 'not installed')}")

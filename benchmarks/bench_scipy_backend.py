@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved, positive  # noqa: E402
 
 import scipy  # noqa: E402
 import scipy.fft  # noqa: E402
@@ -84,7 +84,7 @@ def table(rows):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes only")
-    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--rounds", type=positive, default=7)
     ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     ap.add_argument("--json", metavar="FILE", help="write the results as JSON")
     args = ap.parse_args(argv)

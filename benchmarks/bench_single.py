@@ -23,7 +23,7 @@ import numpy as np
 import scipy.fft
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import interleaved, run_cases  # noqa: E402
+from _timing import interleaved, run_cases, positive  # noqa: E402
 
 import bttbfft  # noqa: E402
 
@@ -57,7 +57,7 @@ def bench(case, rounds):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--rounds", type=positive, default=7)
     ap.add_argument("--json", metavar="FILE")
     args = ap.parse_args()
     print(f"bttbfft backend {bttbfft.backend}, cores {os.cpu_count()}", flush=True)

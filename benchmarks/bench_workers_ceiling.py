@@ -112,6 +112,8 @@ def main():
     ap.add_argument("--phases", action="store_true",
                     help="also time the row phase and the column phase on one and two threads")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error(f"--rounds must be >= 1, got {args.rounds}")
     n = args.n
     x = np.random.default_rng(n).standard_normal((n, n)) * (1 + 0j)
     x += 1j * np.random.default_rng(n + 1).standard_normal((n, n))
