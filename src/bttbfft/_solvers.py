@@ -35,6 +35,7 @@ from numpy.linalg import LinAlgError
 from scipy.sparse.linalg import LinearOperator
 
 from ._conv import _asarray, _compute_dtype
+from ._structured import _vector
 
 __all__ = ["solve_toeplitz", "circulant_preconditioner", "solve_circulant", "solve_bttb"]
 
@@ -89,30 +90,16 @@ def _work_dtype(*dts):
         else np.dtype(np.float64)
 
 
-def _vec(a, name):
-    a = _asarray(a, name)
-    if a.ndim == 0:
-        a = a.reshape(1)
-    if a.ndim != 1:
-        # scipy >= 1.17 reads an n-D c or r as a batch of vectors: refused rather than flattened
-        # into one long vector (a different matrix, silently)
-        raise ValueError(f"{name} must be 1-D, got shape {a.shape} (batches of {name} are not "
-                         "supported)")
-    if a.size == 0:
-        raise ValueError(f"{name} must be non-empty (zero-size input)")
-    return a
-
-
 def _cr(c_or_cr):
     """scipy.linalg.solve_toeplitz's c_or_cr -> (c, r) 1-D arrays (r None -> conj(c))."""
     if isinstance(c_or_cr, tuple):
         if len(c_or_cr) != 2:
             raise ValueError("c_or_cr must be c or a tuple (c, r)")
         c, r = c_or_cr
-        c = _vec(c, "c")
-        r = np.conj(c) if r is None else _vec(r, "r")
+        c = _vector(c, "c")
+        r = np.conj(c) if r is None else _vector(r, "r")
     else:
-        c = _vec(c_or_cr, "c")
+        c = _vector(c_or_cr, "c")
         r = np.conj(c)
     if r.size != c.size:
         raise ValueError(f"c and r must have the same length for a square Toeplitz matrix "
@@ -320,7 +307,7 @@ def solve_circulant(c, b, singular="raise", tol=None):
     """
     if singular not in ("raise", "lstsq"):
         raise ValueError(f"singular must be 'raise' or 'lstsq', got {singular!r}")
-    c = _vec(c, "c")
+    c = _vector(c, "c")
     n = c.size
     B, vec = _rhs(b, n)
     # the result dtype of scipy.linalg.solve_circulant, which transforms c and b apart: each in
