@@ -308,7 +308,7 @@ def _c2c_public(a, n, axis, norm, out, overwrite_x, workers, inverse, fname):
             return res
         res = _c2c_axis(arr, n, ax, inverse, code, None, False, nw, _C128)
         return _narrow(res, out, _C64, nw)
-    reuse = bool(overwrite_x) and arr is a and not _may_share(arr)
+    reuse = _may_reuse(overwrite_x, arr, a)
     return _c2c_axis(arr, n, ax, inverse, code, out, reuse, nw, cdt)
 
 
@@ -600,7 +600,7 @@ def _cnd(a, s, axes, norm, out, overwrite_x, workers, inverse, fname):
         np.copyto(out, arr, casting="unsafe")
         return out
     cur = arr
-    reuse = bool(overwrite_x) and arr is a and not _may_share(arr)
+    reuse = _may_reuse(overwrite_x, arr, a)
     single, cdt = cdt is _C64, _C128
     if (len(steps) == 2 and steps[0][1] == 1 and steps[1][1] == 0 and not reuse
             and tuple(final) == arr.shape and _workers.fused2d_ok(arr)
@@ -722,7 +722,7 @@ def _ind(a, s, axes, norm, out, overwrite_x, workers, fname):
     if out is not None and _check_out(out, final, _COMPLEX_TO_REAL[cdt], fname):
         return _cast_into(out, _ind(a, s, axes, norm, None, overwrite_x, workers, fname))
     cur = arr
-    reuse = bool(overwrite_x) and arr is a and not _may_share(arr)
+    reuse = _may_reuse(overwrite_x, arr, a)
     single, cdt = cdt is _C64, _C128
     for n, ax, _ in steps[:-1]:
         cur = _c2c_axis(cur, n, ax, True, code, None, reuse, nw, cdt)
@@ -804,6 +804,13 @@ def _may_share(x):
             return True
         span += st * (n - 1)
     return False
+
+
+def _may_reuse(overwrite_x, arr, a):
+    """Whether a transform may work in the caller's input a (overwrite_x=True) rather than in a
+    copy: only when arr, the array the transform reads, is a itself and no two of its elements
+    share memory (a transform computed in place would then read values already overwritten)."""
+    return bool(overwrite_x) and arr is a and not _may_share(arr)
 
 
 def _inplace_target(x, fname):
