@@ -18,11 +18,16 @@ The JSON holds every median (``{"n_k": {"N1xN2": seconds, "auto": seconds, "auto
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import numpy as np
 
-from bttbfft import _backend
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import positive  # noqa: E402
+
+from bttbfft import _backend  # noqa: E402
 
 PROBLEMS = ([(512, k) for k in (3, 7, 15, 31, 63, 127, 255)]
             + [(2048, k) for k in (15, 31, 63, 127, 255)]
@@ -88,13 +93,11 @@ def report(results):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--rounds", type=positive, default=7)
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--report", metavar="FILE", help="print the table of a saved JSON and exit")
     ap.add_argument("--quick", action="store_true", help="four problems only")
     args = ap.parse_args()
-    if args.rounds < 1:
-        ap.error(f"--rounds must be >= 1, got {args.rounds}")
     if args.report:
         with open(args.report) as f:
             report(json.load(f))

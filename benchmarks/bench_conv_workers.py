@@ -5,11 +5,16 @@ compiled backend (the primitive is the compiled convolver's).
     python benchmarks/bench_conv_workers.py [--rounds R]
 """
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
 
-from bttbfft import _backend
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import positive  # noqa: E402
+
+from bttbfft import _backend  # noqa: E402
 
 PROBLEMS = [(2048, 3, "direct"), (2048, 15, "fft"), (2048, 63, "fft"), (512, 31, "fft"),
             (512, 127, "fft")]
@@ -25,10 +30,8 @@ def _time_round(fn, reps, rounds_out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--rounds", type=positive, default=9)
     args = ap.parse_args()
-    if args.rounds < 1:
-        ap.error("--rounds must be >= 1")
     if _backend.name != "c":
         raise SystemExit("bench_conv_workers.py times the compiled convolver (backend 'c'); "
                          f"the active backend is {_backend.name!r}")

@@ -38,7 +38,10 @@ import time
 
 import numpy as np
 
-import bttbfft
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import positive  # noqa: E402
+
+import bttbfft  # noqa: E402
 
 try:
     import pyfftw
@@ -107,13 +110,11 @@ def groups(speedup, ceiling):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=2048)
-    ap.add_argument("--rounds", type=int, default=61)
+    ap.add_argument("--rounds", type=positive, default=61)
     ap.add_argument("--json", default=None)
     ap.add_argument("--phases", action="store_true",
                     help="also time the row phase and the column phase on one and two threads")
     args = ap.parse_args()
-    if args.rounds < 1:
-        ap.error(f"--rounds must be >= 1, got {args.rounds}")
     n = args.n
     x = np.random.default_rng(n).standard_normal((n, n)) * (1 + 0j)
     x += 1j * np.random.default_rng(n + 1).standard_normal((n, n))
